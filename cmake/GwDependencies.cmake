@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: Apache-2.0
+# Third-party libraries, all from Debian 12 packages (scripts/bootstrap.sh installs them).
+find_package(Threads REQUIRED)
+find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(ZXing 1.4 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(Tesseract REQUIRED IMPORTED_TARGET tesseract>=5.3)
+if(GW_BUILD_TESTS OR GW_FUZZ)
+  find_package(Catch2 2.13 REQUIRED)
+endif()
+if(GW_BUILD_HOST OR GW_BUILD_TOOLS)
+  find_package(CLI11 REQUIRED)
+endif()
