@@ -42,3 +42,9 @@ function(gw_target_defaults target)
     set_target_properties(${target} PROPERTIES CXX_CLANG_TIDY "${GW_CLANG_TIDY_COMMAND}")
   endif()
 endfunction()
+
+if(GW_FUZZ)
+  # Coverage instrumentation for everything the fuzz targets link; the targets add -fsanitize=fuzzer.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
