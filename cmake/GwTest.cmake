@@ -21,3 +21,14 @@ function(gw_add_test name layer)
   catch_discover_tests(${exe} TEST_PREFIX "${layer}." PROPERTIES LABELS ${layer}
                        SKIP_RETURN_CODE 4)
 endfunction()
+
+# gw_add_bench(<name> SOURCES ... LIBS ...): a benchmark program bench_<name> that prints figures;
+# `make bench` (scripts/bench.sh) runs every one. Benchmarks never assert on time.
+function(gw_add_bench name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(bench_${name} ${B_SOURCES})
+  target_link_libraries(bench_${name} PRIVATE ${B_LIBS})
+  gw_target_defaults(bench_${name})
+  target_compile_definitions(bench_${name} PRIVATE GW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                                   GW_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+endfunction()
