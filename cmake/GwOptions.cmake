@@ -43,6 +43,12 @@ function(gw_target_defaults target)
   endif()
 endfunction()
 
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
+  # libstdc++ 12 offers <expected> only when __cpp_concepts >= 202002L; clang before 19 reports
+  # 201907L although it compiles libstdc++'s <expected> correctly (checked with clang 16; clang 14 lacks std::source_location).
+  add_compile_options(-D__cpp_concepts=202002L -Wno-macro-redefined)
+endif()
+
 if(GW_FUZZ)
   # Coverage instrumentation for everything the fuzz targets link; the targets add -fsanitize=fuzzer.
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)

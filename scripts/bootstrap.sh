@@ -31,7 +31,7 @@ fi
 # Native packages: build tools, libraries, test and demo tools.
 native_pkgs=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
-  clang clang-format clang-tidy libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev clang-format clang-tidy
   libopencv-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng
   libzxing-dev libusb-1.0-0-dev catch2 libsqlite3-dev sqlite3 libssl-dev openssl
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
