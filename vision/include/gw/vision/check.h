@@ -15,11 +15,16 @@ enum class CheckResult { Successful, Failed, Undetermined, NotSupported, Aborted
 constexpr std::string_view checkResultName(CheckResult r) noexcept
 {
     switch (r) {
-    case CheckResult::Successful: return "successful";
-    case CheckResult::Failed: return "failed";
-    case CheckResult::Undetermined: return "undetermined";
-    case CheckResult::NotSupported: return "not_supported";
-    case CheckResult::Aborted: return "aborted";
+    case CheckResult::Successful:
+        return "successful";
+    case CheckResult::Failed:
+        return "failed";
+    case CheckResult::Undetermined:
+        return "undetermined";
+    case CheckResult::NotSupported:
+        return "not_supported";
+    case CheckResult::Aborted:
+        return "aborted";
     }
     return "aborted";
 }
@@ -41,10 +46,10 @@ struct Reason {
 
 /// @brief One check's outcome.
 struct CheckOutcome {
-    std::string id;          ///< stable id, e.g. "mrz.check_digits", "vds.signature"
-    std::string tr03135Id;   ///< TR-03135 generic id where one exists, e.g. "(IR,AB,MR)"; else empty
+    std::string id;        ///< stable id, e.g. "mrz.check_digits", "vds.signature"
+    std::string tr03135Id; ///< TR-03135 generic id where one exists, e.g. "(IR,AB,MR)"; else empty
     CheckResult result = CheckResult::Undetermined;
-    double margin = 0;       ///< in [-1, +1]; 0 is the pass threshold, negative fails
+    double margin = 0; ///< in [-1, +1]; 0 is the pass threshold, negative fails
     Reason reason;
     std::vector<RectMm> regions; ///< where the evidence is; empty when the check is not local
 };

@@ -12,7 +12,10 @@ namespace gw::vision {
 /// @brief Pixel layout. Colour frames are BGR (OpenCV's order), infrared frames are grey.
 enum class PixelFormat : std::uint8_t { Gray8 = 1, Bgr8 = 3 };
 
-constexpr int channels(PixelFormat f) noexcept { return static_cast<int>(f); }
+constexpr int channels(PixelFormat f) noexcept
+{
+    return static_cast<int>(f);
+}
 
 /// @brief Non-owning view of pixels (like ZXing's ImageView): the caller keeps the memory alive.
 /// @note strideBytes >= width * channels; rows may be padded.
@@ -26,10 +29,13 @@ struct ImageView {
     [[nodiscard]] bool empty() const noexcept { return data == nullptr || width <= 0 || height <= 0; }
     /// True when the fields describe memory a reader may walk: no null data, positive size, stride large
     /// enough for a row.
-    [[nodiscard]] bool valid() const noexcept
-    {
-        return !empty() && strideBytes >= width * channels(format);
-    }
+    [[nodiscard]] bool valid() const noexcept { return !empty() && strideBytes >= width * channels(format); }
+};
+
+/// @brief A point in an image's pixels (origin top-left, x right, y down).
+struct PointPx {
+    double x = 0; ///< [px] from the left edge
+    double y = 0; ///< [px] from the top edge
 };
 
 /// @brief An owning image with tightly packed rows.

@@ -24,12 +24,6 @@ namespace gw::vision {
 /// @brief Symbologies that carry seals: DataMatrix (VDS) and QR Code (VDS-NC).
 enum class BarcodeFormat { DataMatrix, QrCode };
 
-/// @brief A corner of a barcode in image pixels.
-struct PointPx {
-    double x = 0; ///< [px] from the left edge of the image handed in
-    double y = 0; ///< [px] from the top edge
-};
-
 /// @brief One decoded barcode with its content byte for byte (no character-set conversion).
 struct DecodedBarcode {
     BarcodeFormat format = BarcodeFormat::DataMatrix;

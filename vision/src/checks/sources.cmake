@@ -1,0 +1,1 @@
+target_sources(gw_vision PRIVATE ${CMAKE_CURRENT_LIST_DIR}/mrz_checks.cpp)

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "reader/mrz_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include <gw/vision/mrz_ocr.h>
+
+#include "locate/mrz_finder.h"
+
+namespace gw::vision::reader {
+namespace {
+
+// Every format's MRZ lies within the bottom 23 mm of the page (9303-4..7: the TD1 zone is the tallest,
+// three lines at 4.23 mm pitch above a 1 mm margin); 26 mm leaves room for a page found slightly large.
+constexpr double kBandHeightMm = 26.0;
+// Every format's first character is at least 4 mm from the page edge (9303-6/7; TD3 6 mm): reading from
+// 2 mm in keeps the page's own edge and the lid out of the band.
+constexpr double kBandInsetMm = 2.0;
+// When the resolution is unknown, the page's aspect ratio suggests its width until the MRZ says
+// otherwise (the recogniser then measures the pitch itself): ID-1 cards are 1.59:1, every other
+// format 1.42:1 to 1.50:1.
+double assumedWidthMm(double aspect)
+{
+    return aspect > 1.54 ? 85.6 : 125.0;
+}
+
+struct Candidate {
+    std::vector<LineRead> lines;
+    Result<MrzRecord> record = fail(Errc::NoDocument, "no MRZ");
+    double score = -1;
+};
+
+ImageView viewOf(const cv::Mat& m)
+{
+    return ImageView{m.data, m.cols, m.rows, int(m.step),
+                     m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
+}
+
+// The longest run of consecutive lines that forms an MRZ shape: 3x30, 2x36 or 2x44.
+std::vector<LineRead> pickMrzLines(const std::vector<LineRead>& lines)
+{
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+        const auto n = lines[i].text.size();
+        if (n == 30 && i + 2 < lines.size() && lines[i + 1].text.size() == 30 &&
+            lines[i + 2].text.size() == 30)
+            return {lines[i], lines[i + 1], lines[i + 2]};
+        if ((n == 36 || n == 44) && lines[i + 1].text.size() == n)
+            return {lines[i], lines[i + 1]};
+    }
+    return {};
+}
+
+Candidate parseLines(std::vector<LineRead> picked)
+{
+    Candidate c;
+    std::vector<std::string> text;
+    std::vector<std::string> alternates;
+    for (const auto& l : picked) {
+        text.push_back(l.text);
+        std::string alt(l.text.size(), '\0');
+        // Offer the runner-up only where the recogniser was in real doubt.
+        for (std::size_t k = 0; k < l.chars.size() && k < alt.size(); ++k)
+            if (l.chars[k].confidence < 0.9f && l.chars[k].secondConfidence > 0.05f)
+                alt[k] = l.chars[k].second;
+        alternates.push_back(std::move(alt));
+    }
+    MrzParseOptions po;
+    po.alternates = alternates;
+    c.record = parseMrz(text, po);
+    c.lines = std::move(picked);
+    if (c.record) {
+        float minConf = 1;
+        for (const auto& l : c.lines)
+            minConf = std::min(minConf, l.minConfidence);
+        c.score =
+            (c.record->checkDigitsValid() ? 2.0 : 1.0) + (c.record->structureValid() ? 1.0 : 0.0) + minConf;
+    }
+    return c;
+}
+
+Candidate readBand(const cv::Mat& band, double normPixelsPerMm, bool resolutionKnown)
+{
+    MrzOcrOptions options;
+    options.pixelsPerMm = resolutionKnown ? normPixelsPerMm : 0;
+    auto lines = readMrzBand(viewOf(band), options);
+    if (!lines || lines->empty())
+        return {};
+    if (auto picked = pickMrzLines(*lines); !picked.empty())
+        return parseLines(std::move(picked));
+    // Lengths off (a speck or neighbouring print taken for characters, a faint filler lost): read
+    // again with each format's line length as a hint and keep the best parse.
+    std::size_t longest = 0;
+    for (const auto& l : *lines)
+        longest = std::max(longest, l.text.size());
+    Candidate best;
+    if (longest < 20)
+        return best;
+    for (const int len : {30, 36, 44}) {
+        if (std::size_t(len) > longest + 2)
+            continue;
+        options.expectedLineLength = len;
+        auto again = readMrzBand(viewOf(band), options);
+        if (!again)
+            continue;
+        auto picked = pickMrzLines(*again);
+        if (picked.empty())
+            continue;
+        Candidate c = parseLines(std::move(picked));
+        if (c.score > best.score)
+            best = std::move(c);
+    }
+    return best;
+}
+
+DocumentGeometry geometryOf(const locate::PageQuad& q, double widthMm, double normPixelsPerMm,
+                            bool upsideDown, bool pageFound)
+{
+    DocumentGeometry g;
+    for (std::size_t i = 0; i < 4; ++i)
+        g.cornersPx[i] = {q.corners[i].x, q.corners[i].y};
+    g.rotationDeg = q.angleDeg;
+    g.upsideDown = upsideDown;
+    g.widthMm = widthMm;
+    g.heightMm = widthMm * q.heightPx / q.widthPx;
+    g.pixelsPerMm = normPixelsPerMm;
+    g.pageFound = pageFound;
+    return g;
+}
+
+// Where the MRZ sits on each format (9303 parts 4-7): first character from the left edge and centre of
+// the last line from the bottom edge [mm]. Used only to place a page that showed no edge.
+struct MrzPlacement {
+    double firstCharMm;
+    double lastLineCentreMm;
+    double heightMm;
+};
+
+MrzPlacement placementOf(MrzFormat f)
+{
+    switch (f) {
+    case MrzFormat::TD1:
+        return {5.0, 4.55, 53.98};
+    case MrzFormat::TD2:
+        return {4.0, 6.0, 74.0};
+    case MrzFormat::TD3:
+        return {6.0, 9.40, 88.0};
+    case MrzFormat::MRVA:
+        return {4.0, 9.40, 80.0};
+    case MrzFormat::MRVB:
+        return {4.0, 6.0, 74.0};
+    }
+    return {6.0, 9.40, 88.0};
+}
+
+} // namespace
+
+double documentWidthMm(MrzFormat f)
+{
+    switch (f) {
+    case MrzFormat::TD1:
+        return 85.60;
+    case MrzFormat::TD2:
+        return 105.0;
+    case MrzFormat::TD3:
+        return 125.0;
+    case MrzFormat::MRVA:
+        return 120.0;
+    case MrzFormat::MRVB:
+        return 105.0;
+    }
+    return 125.0;
+}
+
+Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixelsPerMm)
+{
+    Reading out;
+    const auto page = locate::findPage(white, glassPixelsPerMm);
+    locate::PageQuad base;
+    if (page) {
+        base = *page;
+    } else {
+        // No page edge: the page fills the frame (a photo or a scan of a data page).
+        const double w = white.cols;
+        const double h = white.rows;
+        base.corners = {cv::Point2d(0, 0), cv::Point2d(w, 0), cv::Point2d(w, h), cv::Point2d(0, h)};
+        base.widthPx = w;
+        base.heightPx = h;
+    }
+    const bool known = glassPixelsPerMm > 0;
+
+    Candidate best;
+    bool pageFromMrz = false; // the page's place was inferred from the MRZ, not from its edge
+    locate::PageQuad bestQuad = base;
+    double bestWidthMm = 0;
+    bool bestUpsideDown = false;
+    for (const bool upsideDown : {false, true}) {
+        const locate::PageQuad q = upsideDown ? locate::turned(base) : base;
+        const double widthMm = known ? q.widthPx / glassPixelsPerMm : assumedWidthMm(q.widthPx / q.heightPx);
+        const double heightMm = widthMm * q.heightPx / q.widthPx;
+        const double bandMm = page ? std::min(kBandHeightMm, heightMm) : heightMm * 0.4;
+        const auto m = locate::documentToFrame(q, widthMm, normPixelsPerMm);
+        const double inset = page ? kBandInsetMm : 0.0;
+        cv::Mat band = locate::warpRegion(white, m, normPixelsPerMm, inset, heightMm - bandMm,
+                                          widthMm - 2 * inset, bandMm, cv::INTER_LINEAR);
+        if (band.channels() == 3)
+            cv::cvtColor(band, band, cv::COLOR_BGR2GRAY);
+        Candidate c = readBand(band, normPixelsPerMm, known);
+        if (c.score > best.score) {
+            // Line boxes from band pixels to document millimetres.
+            for (auto& l : c.lines) {
+                l.box.x += int(std::lround(inset * normPixelsPerMm));
+                l.box.y += int(std::lround((heightMm - bandMm) * normPixelsPerMm));
+            }
+            best = std::move(c);
+            bestQuad = q;
+            bestWidthMm = widthMm;
+            bestUpsideDown = upsideDown;
+        }
+        if (best.score >= 3.5)
+            break; // valid, well-formed and confidently read: the other orientation cannot beat it
+    }
+    if (!best.record || best.score < 3.0) {
+        // No page edge, or no clean MRZ at the page's bottom: look for the MRZ itself anywhere.
+        constexpr double kTargetLinePx = 1100; // ~44 characters at 25 px: well resolved, still fast
+        for (const auto& cand : locate::findMrzCandidates(white)) {
+            for (const bool turnedBand : {false, true}) {
+                cv::Matx23d bandToFrame;
+                const cv::Mat band =
+                    locate::warpCandidate(white, cand, kTargetLinePx, turnedBand, bandToFrame);
+                Candidate c = readBand(band, 0, false);
+                if (c.score <= best.score || c.lines.empty())
+                    continue;
+                const auto pl = placementOf(c.record->format);
+                const double widthMm = documentWidthMm(c.record->format);
+                const double bandPxPerMm = c.lines.front().pitchPx / 2.54;
+                if (!(bandPxPerMm > 1))
+                    continue;
+                const auto& first = c.lines.front();
+                const auto& last = c.lines.back();
+                const double ox = first.box.x - pl.firstCharMm * bandPxPerMm;
+                const double oy =
+                    last.box.y + last.box.height / 2.0 + (pl.lastLineCentreMm - pl.heightMm) * bandPxPerMm;
+                auto toFrame = [&](double u, double v) {
+                    return cv::Point2d(bandToFrame(0, 0) * u + bandToFrame(0, 1) * v + bandToFrame(0, 2),
+                                       bandToFrame(1, 0) * u + bandToFrame(1, 1) * v + bandToFrame(1, 2));
+                };
+                locate::PageQuad q;
+                q.corners = {toFrame(ox, oy), toFrame(ox + widthMm * bandPxPerMm, oy),
+                             toFrame(ox + widthMm * bandPxPerMm, oy + pl.heightMm * bandPxPerMm),
+                             toFrame(ox, oy + pl.heightMm * bandPxPerMm)};
+                q.widthPx = cv::norm(q.corners[1] - q.corners[0]);
+                q.heightPx = cv::norm(q.corners[3] - q.corners[0]);
+                q.angleDeg = std::atan2(q.corners[1].y - q.corners[0].y, q.corners[1].x - q.corners[0].x) *
+                             180.0 / CV_PI;
+                // Line boxes from band pixels to normalised document pixels.
+                for (auto& l : c.lines) {
+                    l.box.x = int(std::lround((l.box.x - ox) / bandPxPerMm * normPixelsPerMm));
+                    l.box.y = int(std::lround((l.box.y - oy) / bandPxPerMm * normPixelsPerMm));
+                    l.box.width = int(std::lround(l.box.width / bandPxPerMm * normPixelsPerMm));
+                    l.box.height = int(std::lround(l.box.height / bandPxPerMm * normPixelsPerMm));
+                    l.pitchPx = float(l.pitchPx / bandPxPerMm * normPixelsPerMm);
+                }
+                best = std::move(c);
+                bestQuad = q;
+                bestWidthMm = widthMm;
+                bestUpsideDown = std::abs(q.angleDeg) > 90;
+                pageFromMrz = true;
+            }
+        }
+    }
+    if (!best.record) {
+        if (page)
+            out.geometry = geometryOf(
+                base, known ? base.widthPx / glassPixelsPerMm : assumedWidthMm(base.widthPx / base.heightPx),
+                normPixelsPerMm, false, true);
+        return out;
+    }
+    // With the format known, the page's true width fixes the scale of an unknown-resolution capture.
+    double widthMm = bestWidthMm;
+    double pitchScale = 1.0;
+    if (!known && !pageFromMrz) {
+        widthMm = documentWidthMm(best.record->format);
+        pitchScale = widthMm / bestWidthMm;
+    }
+    out.geometry =
+        geometryOf(bestQuad, widthMm, normPixelsPerMm, bestUpsideDown, page.has_value() && !pageFromMrz);
+    out.docToFrame = locate::documentToFrame(bestQuad, widthMm, normPixelsPerMm);
+
+    MrzRead read;
+    read.record = std::move(*best.record);
+    float minConf = 1;
+    double pitchSum = 0;
+    for (const auto& l : best.lines) {
+        read.ocrLines.push_back(l.text);
+        auto& conf = read.confidences.emplace_back();
+        for (const auto& ch : l.chars)
+            conf.push_back(ch.confidence);
+        minConf = std::min(minConf, l.minConfidence);
+        pitchSum += l.pitchPx;
+        read.lineRegions.push_back(
+            RectMm{l.box.x / normPixelsPerMm * pitchScale, l.box.y / normPixelsPerMm * pitchScale,
+                   l.box.width / normPixelsPerMm * pitchScale, l.box.height / normPixelsPerMm * pitchScale});
+    }
+    read.minConfidence = minConf;
+    read.pitchMm = pitchSum / double(best.lines.size()) / normPixelsPerMm * pitchScale;
+    out.mrz = std::move(read);
+    return out;
+}
+
+} // namespace gw::vision::reader
