@@ -36,7 +36,7 @@ native_pkgs=(
   libzxing-dev libusb-1.0-0-dev catch2 libsqlite3-dev sqlite3 libssl-dev openssl
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   fonts-ocr-b fonts-dejavu-core fonts-liberation fontconfig
-  valgrind python3
+  valgrind python3 libgpiod-dev
 )
 # Scanner-side arm64 libraries, unpacked into the sysroot. debootstrap does not resolve virtual
 # packages, so alternatives are named (libtesseract-dev needs libcurl4-dev | libcurl4-gnutls-dev).

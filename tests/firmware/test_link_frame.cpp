@@ -342,7 +342,7 @@ TEST_CASE("garbage and empty input", "[link][frame][garbage]")
     }
 }
 
-TEST_CASE("after an error the decoder stays failed; earlier frames stay available", "[link][frame][sticky]")
+TEST_CASE("after an error the decoder stays failed, earlier frames stay available", "[link][frame][sticky]")
 {
     const auto good = encodeMessage(sampleHeartbeat(), 1).value();
     std::vector<std::uint8_t> stream = good;

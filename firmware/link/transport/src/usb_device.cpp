@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scanner side of the USB link on Linux FunctionFS: descriptors to ep0, ep0 events, bulk I/O through AIO.
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <linux/aio_abi.h>
+#include <linux/usb/ch9.h>
+#include <linux/usb/functionfs.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+
+#include <gw/link/usb.h>
+
+#include "socket_util.h"
+
+namespace gw::link::usb {
+
+using detail::Clock;
+using detail::UniqueFd;
+
+namespace {
+
+constexpr std::size_t kEventBytes = sizeof(usb_functionfs_event); // 12
+constexpr std::size_t kReadChunkBytes = 16 * 1024;   ///< a multiple of every max packet size (64/512/1024)
+constexpr std::size_t kWriteChunkBytes = 256 * 1024; ///< per AIO write; the UDC splits it into packets
+
+Result<void> writeAll(int fd, const std::vector<std::uint8_t>& bytes, const char* what)
+{
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail(Errc::Io, std::string("FunctionFS: writing the ") + what +
+                                      " to ep0 failed: " + detail::errnoText(errno));
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+void setNonblocking(int fd)
+{
+    const int flags = ::fcntl(fd, F_GETFL, 0);
+    if (flags >= 0)
+        (void)::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+long ioSetup(unsigned n, aio_context_t* ctx)
+{
+    return ::syscall(SYS_io_setup, n, ctx);
+}
+long ioDestroy(aio_context_t ctx)
+{
+    return ::syscall(SYS_io_destroy, ctx);
+}
+long ioSubmit(aio_context_t ctx, long n, iocb** cbs)
+{
+    return ::syscall(SYS_io_submit, ctx, n, cbs);
+}
+long ioCancel(aio_context_t ctx, iocb* cb, io_event* result)
+{
+    return ::syscall(SYS_io_cancel, ctx, cb, result);
+}
+long ioGetEvents(aio_context_t ctx, long minN, long maxN, io_event* events, timespec* timeout)
+{
+    return ::syscall(SYS_io_getevents, ctx, minN, maxN, events, timeout);
+}
+
+} // namespace
+
+struct FunctionFsDialer::Impl {
+    UniqueFd ep0;
+    UniqueFd epIn;  ///< bulk IN: device -> host
+    UniqueFd epOut; ///< bulk OUT: host -> device
+    bool standIn = false;
+    std::string where;
+
+    // ep0 state; one thread at a time (the session client's) uses the dialer and its connection.
+    std::vector<std::uint8_t> ep0Buffer;
+    bool enabled = false;
+    bool sessionRequested = false;
+    std::uint64_t epoch = 1; ///< bumped whenever the current connection must end
+
+    // AIO (real endpoints only).
+    aio_context_t aio = 0;
+    UniqueFd eventFd;
+    iocb readCb{};
+    iocb writeCb{};
+    bool readPending = false;
+    bool writePending = false;
+    long writeResult = 0;
+    bool writeDone = false;
+    bool readDiscard = false;  ///< a cancelled read whose completion is still to come: ignore it
+    bool writeDiscard = false; ///< likewise for a cancelled write
+    std::vector<std::uint8_t> readBuffer = std::vector<std::uint8_t>(kReadChunkBytes);
+    std::size_t readHave = 0; ///< completed read bytes not yet handed out
+    std::size_t readTaken = 0;
+    long readError = 0;
+    std::vector<std::uint8_t> writeBuffer;
+
+    ~Impl()
+    {
+        if (aio != 0)
+            (void)ioDestroy(aio); // cancels and waits for anything still queued on the endpoints
+    }
+
+    /// Reads and handles every ep0 event available now.
+    Result<void> drainEp0()
+    {
+        std::array<std::uint8_t, kEventBytes * 4> buffer{};
+        for (;;) {
+            const ssize_t n = ::read(ep0.get(), buffer.data(), buffer.size());
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    return {};
+                return fail(Errc::LinkLost, "FunctionFS ep0 read failed: " + detail::errnoText(errno));
+            }
+            if (n == 0)
+                return fail(Errc::LinkLost, "FunctionFS ep0 closed");
+            ep0Buffer.insert(ep0Buffer.end(), buffer.begin(), buffer.begin() + n);
+            while (ep0Buffer.size() >= kEventBytes) {
+                handleEvent(ep0Buffer.data());
+                ep0Buffer.erase(ep0Buffer.begin(), ep0Buffer.begin() + kEventBytes);
+            }
+        }
+    }
+
+    void handleEvent(const std::uint8_t* event)
+    {
+        // Layout (struct usb_functionfs_event): usb_ctrlrequest (8 bytes), type (1), padding (3).
+        switch (event[8]) {
+        case FUNCTIONFS_ENABLE:
+            enabled = true;
+            break;
+        case FUNCTIONFS_DISABLE:
+        case FUNCTIONFS_UNBIND:
+            enabled = false;
+            sessionRequested = false;
+            ++epoch;
+            break;
+        case FUNCTIONFS_SETUP: {
+            const std::uint8_t requestType = event[0];
+            const std::uint8_t request = event[1];
+            const std::uint16_t length = static_cast<std::uint16_t>(event[6] | event[7] << 8);
+            const bool in = (requestType & USB_DIR_IN) != 0;
+            if (!in && (requestType & USB_TYPE_MASK) == USB_TYPE_VENDOR &&
+                (requestType & USB_RECIP_MASK) == USB_RECIP_INTERFACE && request == kRequestStartSession &&
+                length == 0) {
+                (void)::read(ep0.get(), nullptr, 0); // status stage: acknowledge
+                sessionRequested = true;
+                ++epoch;
+            } else if (in) {
+                (void)::read(ep0.get(), nullptr, 0); // I/O against the direction stalls the request
+            } else {
+                (void)::write(ep0.get(), nullptr, 0);
+            }
+            break;
+        }
+        default: // BIND, SUSPEND, RESUME: nothing to do
+            break;
+        }
+    }
+
+    /// Handles completed AIO requests of the endpoints.
+    void reapAio()
+    {
+        std::uint64_t count = 0;
+        (void)::read(eventFd.get(), &count, sizeof count);
+        std::array<io_event, 4> events{};
+        timespec zero{0, 0};
+        const long n = ioGetEvents(aio, 0, static_cast<long>(events.size()), events.data(), &zero);
+        for (long i = 0; i < n; ++i) {
+            const io_event& e = events[static_cast<std::size_t>(i)];
+            if (e.obj == reinterpret_cast<std::uint64_t>(&readCb)) {
+                readPending = false;
+                if (std::exchange(readDiscard, false))
+                    continue;
+                if (e.res > 0) {
+                    readHave = static_cast<std::size_t>(e.res);
+                    readTaken = 0;
+                } else {
+                    readError = e.res == 0 ? -ESHUTDOWN : static_cast<long>(e.res);
+                }
+            } else if (e.obj == reinterpret_cast<std::uint64_t>(&writeCb)) {
+                writePending = false;
+                if (std::exchange(writeDiscard, false))
+                    continue;
+                writeDone = true;
+                writeResult = static_cast<long>(e.res);
+            }
+        }
+    }
+
+    Result<void> submit(iocb& cb, int fd, std::uint16_t opcode, void* data, std::size_t bytes)
+    {
+        cb = iocb{};
+        cb.aio_fildes = static_cast<std::uint32_t>(fd);
+        cb.aio_lio_opcode = opcode;
+        cb.aio_buf = reinterpret_cast<std::uint64_t>(data);
+        cb.aio_nbytes = bytes;
+        cb.aio_flags = IOCB_FLAG_RESFD;
+        cb.aio_resfd = static_cast<std::uint32_t>(eventFd.get());
+        iocb* list[1] = {&cb};
+        if (ioSubmit(aio, 1, list) != 1)
+            return fail(Errc::LinkLost, "FunctionFS: io_submit failed: " + detail::errnoText(errno));
+        return {};
+    }
+
+    /// Cancels a queued request. When the kernel completes it later instead (usual for USB requests being
+    /// dequeued), its completion is discarded by reapAio().
+    void cancel(iocb& cb, bool& pending, bool& discard)
+    {
+        if (!pending)
+            return;
+        io_event result{};
+        if (ioCancel(aio, &cb, &result) == 0)
+            pending = false;
+        else
+            discard = true;
+    }
+};
+
+namespace {
+
+class FunctionFsConnection final : public Connection {
+public:
+    FunctionFsConnection(std::shared_ptr<FunctionFsDialer::Impl> impl)
+        : impl_(std::move(impl)), epoch_(impl_->epoch)
+    {
+        peer_.transport = "usb";
+        peer_.address = impl_->where;
+    }
+    ~FunctionFsConnection() override { close(); }
+    FunctionFsConnection(const FunctionFsConnection&) = delete;
+    FunctionFsConnection& operator=(const FunctionFsConnection&) = delete;
+
+    Result<void> handshake(std::chrono::milliseconds) override { return alive(); }
+
+    Result<void> send(std::span<const std::uint8_t> bytes, std::chrono::milliseconds timeout) override
+    {
+        const auto deadline = Clock::now() + timeout;
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            if (auto ok = alive(); !ok)
+                return ok;
+            if (impl_->standIn) {
+                const ssize_t n = ::write(impl_->epIn.get(), bytes.data() + done, bytes.size() - done);
+                if (n > 0) {
+                    done += static_cast<std::size_t>(n);
+                    continue;
+                }
+                if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                    return lost("bulk IN write failed: " + detail::errnoText(errno));
+                auto waited = waitFor(impl_->epIn.get(), POLLOUT, deadline);
+                if (!waited)
+                    return std::unexpected(waited.error());
+                if (!*waited)
+                    return lost("bulk IN write timed out (host not reading)", Errc::Timeout);
+                continue;
+            }
+            while (impl_->writePending) { // a cancelled write of an earlier connection still completing
+                auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
+                if (!waited)
+                    return std::unexpected(waited.error());
+                if (!*waited)
+                    return lost("bulk IN endpoint still busy", Errc::Timeout);
+                impl_->reapAio();
+            }
+            const std::size_t chunk = std::min(bytes.size() - done, kWriteChunkBytes);
+            impl_->writeBuffer.assign(bytes.begin() + static_cast<std::ptrdiff_t>(done),
+                                      bytes.begin() + static_cast<std::ptrdiff_t>(done + chunk));
+            impl_->writeDone = false;
+            if (auto ok = impl_->submit(impl_->writeCb, impl_->epIn.get(), IOCB_CMD_PWRITE,
+                                        impl_->writeBuffer.data(), chunk);
+                !ok)
+                return lost(ok.error().message());
+            impl_->writePending = true;
+            while (!impl_->writeDone) {
+                auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
+                if (!waited) {
+                    impl_->cancel(impl_->writeCb, impl_->writePending, impl_->writeDiscard);
+                    return std::unexpected(waited.error());
+                }
+                if (!*waited) {
+                    impl_->cancel(impl_->writeCb, impl_->writePending, impl_->writeDiscard);
+                    return lost("bulk IN write timed out (host not reading)", Errc::Timeout);
+                }
+                impl_->reapAio();
+            }
+            if (impl_->writeResult <= 0)
+                return lost("bulk IN write failed: " +
+                            detail::errnoText(static_cast<int>(-impl_->writeResult)));
+            done += static_cast<std::size_t>(impl_->writeResult);
+        }
+        return {};
+    }
+
+    Result<std::size_t> receive(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) override
+    {
+        const auto deadline = Clock::now() + timeout;
+        for (;;) {
+            if (auto ok = alive(); !ok)
+                return std::unexpected(ok.error());
+            if (impl_->standIn) {
+                const ssize_t n = ::read(impl_->epOut.get(), buffer.data(), buffer.size());
+                if (n > 0)
+                    return static_cast<std::size_t>(n);
+                if (n == 0)
+                    return std::unexpected(lost("bulk OUT endpoint closed").error());
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                    return std::unexpected(lost("bulk OUT read failed: " + detail::errnoText(errno)).error());
+                auto waited = waitFor(impl_->epOut.get(), POLLIN, deadline);
+                if (!waited)
+                    return std::unexpected(waited.error());
+                if (!*waited)
+                    return std::size_t{0};
+                continue;
+            }
+            if (impl_->readTaken < impl_->readHave) {
+                const std::size_t n = std::min(buffer.size(), impl_->readHave - impl_->readTaken);
+                std::memcpy(buffer.data(), impl_->readBuffer.data() + impl_->readTaken, n);
+                impl_->readTaken += n;
+                return n;
+            }
+            if (impl_->readError != 0) {
+                const long error = std::exchange(impl_->readError, 0);
+                return std::unexpected(
+                    lost("bulk OUT read failed: " + detail::errnoText(static_cast<int>(-error))).error());
+            }
+            if (!impl_->readPending) {
+                // The read stays queued across calls: bytes the host sends are never lost to a timeout.
+                if (auto ok = impl_->submit(impl_->readCb, impl_->epOut.get(), IOCB_CMD_PREAD,
+                                            impl_->readBuffer.data(), impl_->readBuffer.size());
+                    !ok)
+                    return std::unexpected(lost(ok.error().message()).error());
+                impl_->readPending = true;
+            }
+            auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
+            if (!waited)
+                return std::unexpected(waited.error());
+            if (!*waited)
+                return std::size_t{0};
+            impl_->reapAio();
+        }
+    }
+
+    void close() noexcept override
+    {
+        if (closed_)
+            return;
+        closed_ = true;
+        if (!impl_->standIn)
+            impl_->cancel(impl_->readCb, impl_->readPending, impl_->readDiscard);
+        impl_->readHave = impl_->readTaken = 0;
+    }
+
+    [[nodiscard]] const PeerIdentity& peer() const noexcept override { return peer_; }
+
+private:
+    Result<void> alive()
+    {
+        if (closed_)
+            return fail(Errc::LinkLost, "USB connection is closed");
+        if (auto ok = impl_->drainEp0(); !ok)
+            return lost(ok.error().message());
+        if (!impl_->enabled)
+            return lost("the host disabled the USB function");
+        if (impl_->epoch != epoch_)
+            return lost("the host started a new USB session");
+        return {};
+    }
+
+    Result<void> lost(const std::string& why, Errc code = Errc::LinkLost)
+    {
+        close();
+        return fail(code, "USB " + peer_.address + ": " + why);
+    }
+
+    /// Waits for @p events on @p fd while watching ep0; an ep0 event that ends the session wins.
+    Result<bool> waitFor(int fd, short events, Clock::time_point deadline)
+    {
+        for (;;) {
+            std::array<pollfd, 2> fds{{{fd, events, 0}, {impl_->ep0.get(), POLLIN, 0}}};
+            const int rc = ::poll(fds.data(), fds.size(), detail::millisecondsLeft(deadline));
+            if (rc < 0 && errno == EINTR)
+                continue;
+            if (rc < 0)
+                return std::unexpected(lost("poll failed: " + detail::errnoText(errno)).error());
+            if (rc == 0)
+                return false;
+            if (fds[1].revents != 0)
+                if (auto ok = alive(); !ok)
+                    return std::unexpected(ok.error());
+            if (fds[0].revents != 0)
+                return true;
+        }
+    }
+
+    std::shared_ptr<FunctionFsDialer::Impl> impl_;
+    std::uint64_t epoch_;
+    bool closed_ = false;
+    PeerIdentity peer_;
+};
+
+Result<std::shared_ptr<FunctionFsDialer::Impl>> prepare(UniqueFd ep0, const std::string& interfaceName)
+{
+    auto strings = functionFsStrings(interfaceName);
+    if (!strings)
+        return std::unexpected(strings.error());
+    if (auto ok = writeAll(ep0.get(), functionFsDescriptors(), "descriptors"); !ok)
+        return std::unexpected(ok.error());
+    if (auto ok = writeAll(ep0.get(), *strings, "strings"); !ok)
+        return std::unexpected(ok.error());
+    setNonblocking(ep0.get());
+    auto impl = std::make_shared<FunctionFsDialer::Impl>();
+    impl->ep0 = std::move(ep0);
+    return impl;
+}
+
+} // namespace
+
+FunctionFsDialer::FunctionFsDialer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FunctionFsDialer::~FunctionFsDialer() = default;
+
+Result<std::unique_ptr<FunctionFsDialer>> FunctionFsDialer::create(const FunctionFsOptions& options)
+{
+    const auto open = [&](const char* name, int flags) -> Result<UniqueFd> {
+        const auto path = options.mountPoint / name;
+        UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+        if (!fd.valid())
+            return fail(Errc::Io,
+                        "FunctionFS: cannot open " + path.string() + ": " + detail::errnoText(errno));
+        return fd;
+    };
+    auto ep0 = open("ep0", O_RDWR);
+    if (!ep0)
+        return std::unexpected(ep0.error());
+    auto impl = prepare(std::move(*ep0), options.interfaceName);
+    if (!impl)
+        return std::unexpected(impl.error());
+    // The endpoint files appear once the descriptors are written.
+    auto epIn = open("ep1", O_RDWR);
+    auto epOut = open("ep2", O_RDWR);
+    if (!epIn || !epOut)
+        return std::unexpected(!epIn ? epIn.error() : epOut.error());
+    (*impl)->epIn = std::move(*epIn);
+    (*impl)->epOut = std::move(*epOut);
+    (*impl)->eventFd = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!(*impl)->eventFd.valid() || ioSetup(4, &(*impl)->aio) != 0)
+        return fail(Errc::Io, "FunctionFS: cannot set up AIO: " + detail::errnoText(errno));
+    (*impl)->where = "usb-ffs:" + options.mountPoint.string();
+    return std::unique_ptr<FunctionFsDialer>(new FunctionFsDialer(std::move(*impl)));
+}
+
+Result<std::unique_ptr<FunctionFsDialer>> FunctionFsDialer::createStandIn(int ep0Fd, int inFd, int outFd,
+                                                                          const std::string& interfaceName)
+{
+    UniqueFd ep0(ep0Fd), epIn(inFd), epOut(outFd);
+    auto impl = prepare(std::move(ep0), interfaceName);
+    if (!impl)
+        return std::unexpected(impl.error());
+    setNonblocking(epIn.get());
+    setNonblocking(epOut.get());
+    (*impl)->epIn = std::move(epIn);
+    (*impl)->epOut = std::move(epOut);
+    (*impl)->standIn = true;
+    (*impl)->where = "usb-ffs:stand-in";
+    return std::unique_ptr<FunctionFsDialer>(new FunctionFsDialer(std::move(*impl)));
+}
+
+Result<std::unique_ptr<Connection>> FunctionFsDialer::dial(std::chrono::milliseconds timeout)
+{
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        if (auto ok = impl_->drainEp0(); !ok)
+            return std::unexpected(ok.error());
+        if (impl_->enabled && impl_->sessionRequested) {
+            impl_->sessionRequested = false;
+            // A read still queued from the previous connection belongs to the old stream: drop it.
+            if (!impl_->standIn) {
+                impl_->cancel(impl_->readCb, impl_->readPending, impl_->readDiscard);
+            } else {
+                // The kernel flushes endpoint queues on DISABLE and re-enumeration; the stand-in must too.
+                std::array<std::uint8_t, 4096> stale{};
+                for (int i = 0; i < 4096 && ::read(impl_->epOut.get(), stale.data(), stale.size()) > 0; ++i) {
+                }
+            }
+            impl_->readHave = impl_->readTaken = 0;
+            impl_->readError = 0;
+            return std::unique_ptr<Connection>(std::make_unique<FunctionFsConnection>(impl_));
+        }
+        auto ready = detail::waitFd(impl_->ep0.get(), POLLIN, deadline);
+        if (!ready)
+            return std::unexpected(ready.error());
+        if (!*ready)
+            return fail(Errc::Timeout, impl_->enabled ? "USB: the host has not started a session"
+                                                      : "USB: the host has not enabled the function");
+    }
+}
+
+std::string FunctionFsDialer::describe() const
+{
+    return impl_->where;
+}
+
+} // namespace gw::link::usb
