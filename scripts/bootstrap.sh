@@ -37,6 +37,7 @@ native_pkgs=(
   nlohmann-json3-dev libcpp-httplib-dev libcli11-dev
   fonts-ocr-b fonts-dejavu-core fonts-liberation fontconfig
   valgrind python3 libgpiod-dev
+  chromium nodejs
 )
 # Scanner-side arm64 libraries, unpacked into the sysroot. debootstrap does not resolve virtual
 # packages, so alternatives are named (libtesseract-dev needs libcurl4-dev | libcurl4-gnutls-dev).
@@ -67,8 +68,14 @@ if [ -n "$cross" ]; then
   [ -f "$sysroot/.gw-stamp" ] && [ "$(cat "$sysroot/.gw-stamp")" = "$stamp_want" ] || sysroot_ok=0
 fi
 
+# The station's browser test drives Debian's Chromium with playwright-core from the npm registry.
+browser_dir="$here/../tests/browser"
+browser_ok=1
+[ -f "$browser_dir/package-lock.json" ] && [ ! -d "$browser_dir/node_modules/playwright-core" ] && browser_ok=0
+
 if [ "$check_only" = 1 ]; then
-  [ ${#need[@]} -eq 0 ] && [ "$sysroot_ok" = 1 ] && exit 0
+  [ ${#need[@]} -eq 0 ] && [ "$sysroot_ok" = 1 ] && [ "$browser_ok" = 1 ] && exit 0
+  [ "$browser_ok" = 1 ] || echo "bootstrap: tests/browser/node_modules missing (npm ci)" >&2
   [ ${#need[@]} -gt 0 ] && echo "bootstrap: missing packages: ${need[*]}" >&2
   [ "$sysroot_ok" = 1 ] || echo "bootstrap: arm64 sysroot missing or out of date: $sysroot" >&2
   exit 1
@@ -85,6 +92,17 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need[@]}"
 else
   echo "bootstrap: all native packages present"
+fi
+
+# Debian's nodejs comes without npm, NodeSource's bundles it (and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "bootstrap: installing npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+fi
+
+if [ "$browser_ok" = 0 ]; then
+  echo "bootstrap: npm ci in tests/browser (playwright-core)"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if [ -n "$cross" ] && [ "$sysroot_ok" = 0 ]; then

@@ -117,8 +117,9 @@ TEST_CASE("degraded synthetic lines stay above a floor", "[mrz_ocr]")
     }
     const double acc = static_cast<double>(right) / static_cast<double>(total);
     INFO("degraded character accuracy " << acc << ", exact lines " << exact << "/" << kLines);
-    CHECK(acc >= 0.98);
-    CHECK(exact >= kLines * 7 / 10);
+    // Measured 0.987 and 57/60 on x86-64; the floor leaves room for other float rounding (aarch64 FMA).
+    CHECK(acc >= 0.975);
+    CHECK(exact >= kLines * 8 / 10);
 }
 
 TEST_CASE("bands split into lines, with sane confidences and boxes", "[mrz_ocr]")

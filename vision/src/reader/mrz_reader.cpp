@@ -41,18 +41,55 @@ ImageView viewOf(const cv::Mat& m)
                      m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
 }
 
-// The longest run of consecutive lines that forms an MRZ shape: 3x30, 2x36 or 2x44.
-std::vector<LineRead> pickMrzLines(const std::vector<LineRead>& lines)
+// The window of @p length characters that the recogniser is surest of: drops specks, the page edge or
+// neighbouring print read as extra cells at either end of a line.
+LineRead bestWindow(const LineRead& line, std::size_t length)
 {
-    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
-        const auto n = lines[i].text.size();
-        if (n == 30 && i + 2 < lines.size() && lines[i + 1].text.size() == 30 &&
-            lines[i + 2].text.size() == 30)
-            return {lines[i], lines[i + 1], lines[i + 2]};
-        if ((n == 36 || n == 44) && lines[i + 1].text.size() == n)
-            return {lines[i], lines[i + 1]};
+    if (line.chars.size() != line.text.size() || line.text.size() <= length)
+        return line;
+    std::size_t bestStart = 0;
+    double bestSum = -1;
+    for (std::size_t start = 0; start + length <= line.chars.size(); ++start) {
+        double sum = 0;
+        for (std::size_t k = start; k < start + length; ++k)
+            sum += line.chars[k].confidence;
+        if (sum > bestSum) {
+            bestSum = sum;
+            bestStart = start;
+        }
     }
-    return {};
+    LineRead out = line;
+    out.chars.assign(line.chars.begin() + std::ptrdiff_t(bestStart),
+                     line.chars.begin() + std::ptrdiff_t(bestStart + length));
+    out.text = line.text.substr(bestStart, length);
+    out.minConfidence = 1;
+    for (const auto& c : out.chars)
+        out.minConfidence = std::min(out.minConfidence, c.confidence);
+    const auto& first = out.chars.front().box;
+    const auto& last = out.chars.back().box;
+    out.box.x = first.x;
+    out.box.width = last.x + last.width - first.x;
+    return out;
+}
+
+// Every run of consecutive lines that can hold an MRZ shape (3x30, 2x36 or 2x44), each line cut to the
+// format's length; a line may carry a few extra cells, never fewer.
+std::vector<std::vector<LineRead>> mrzLineGroups(const std::vector<LineRead>& lines)
+{
+    constexpr std::size_t kExtraCells = 6;
+    std::vector<std::vector<LineRead>> groups;
+    for (const std::size_t len : {44u, 36u, 30u}) {
+        const std::size_t count = len == 30 ? 3 : 2;
+        for (std::size_t i = 0; i + count <= lines.size(); ++i) {
+            std::vector<LineRead> g;
+            for (std::size_t k = i; k < i + count; ++k)
+                if (lines[k].text.size() >= len && lines[k].text.size() <= len + kExtraCells)
+                    g.push_back(bestWindow(lines[k], len));
+            if (g.size() == count)
+                groups.push_back(std::move(g));
+        }
+    }
+    return groups;
 }
 
 Candidate parseLines(std::vector<LineRead> picked)
@@ -83,6 +120,17 @@ Candidate parseLines(std::vector<LineRead> picked)
     return c;
 }
 
+Candidate bestParse(const std::vector<LineRead>& lines)
+{
+    Candidate best;
+    for (auto& group : mrzLineGroups(lines)) {
+        Candidate c = parseLines(std::move(group));
+        if (c.score > best.score)
+            best = std::move(c);
+    }
+    return best;
+}
+
 Candidate readBand(const cv::Mat& band, double normPixelsPerMm, bool resolutionKnown)
 {
     MrzOcrOptions options;
@@ -90,14 +138,14 @@ Candidate readBand(const cv::Mat& band, double normPixelsPerMm, bool resolutionK
     auto lines = readMrzBand(viewOf(band), options);
     if (!lines || lines->empty())
         return {};
-    if (auto picked = pickMrzLines(*lines); !picked.empty())
-        return parseLines(std::move(picked));
-    // Lengths off (a speck or neighbouring print taken for characters, a faint filler lost): read
-    // again with each format's line length as a hint and keep the best parse.
+    Candidate best = bestParse(*lines);
+    if (best.record && best.record->checkDigitsValid())
+        return best;
+    // Still no consistent MRZ: let the recogniser itself fit each format's line length (it keeps the
+    // best-inked run of cells and re-segments), and keep the best parse of all.
     std::size_t longest = 0;
     for (const auto& l : *lines)
         longest = std::max(longest, l.text.size());
-    Candidate best;
     if (longest < 20)
         return best;
     for (const int len : {30, 36, 44}) {
@@ -107,10 +155,7 @@ Candidate readBand(const cv::Mat& band, double normPixelsPerMm, bool resolutionK
         auto again = readMrzBand(viewOf(band), options);
         if (!again)
             continue;
-        auto picked = pickMrzLines(*again);
-        if (picked.empty())
-            continue;
-        Candidate c = parseLines(std::move(picked));
+        Candidate c = bestParse(*again);
         if (c.score > best.score)
             best = std::move(c);
     }
