@@ -40,63 +40,57 @@ struct Layout {
     std::vector<CheckDef> checks;
 };
 
-// Column maps of Doc 9303 parts 4 (TD3), 5 (TD1), 6 (TD2) and 7 (MRV-A, MRV-B). Zero-based columns.
+// The two-line formats (TD2, TD3, MRV-A, MRV-B) share their first 28 columns of line 2 and differ only
+// in the name's length and in what follows the expiry date. Zero-based columns.
+Layout twoLineLayout(MrzFormat f, int length)
+{
+    using C = CharClass;
+    return Layout{f,
+                  {{"document_code", {0, 0, 2}, C::Alpha},
+                   {"issuing_state", {0, 2, 3}, C::Alpha},
+                   {"name", {0, 5, length - 5}, C::Alpha},
+                   {"document_number", {1, 0, 9}, C::AlphaNum},
+                   {"document_number_check", {1, 9, 1}, C::Numeric},
+                   {"nationality", {1, 10, 3}, C::Alpha},
+                   {"birth_date", {1, 13, 6}, C::Numeric},
+                   {"birth_date_check", {1, 19, 1}, C::Numeric},
+                   {"sex", {1, 20, 1}, C::Sex},
+                   {"expiry_date", {1, 21, 6}, C::Numeric},
+                   {"expiry_date_check", {1, 27, 1}, C::Numeric}},
+                  {{"document_number", {{1, 0, 9}}, {1, 9, 1}},
+                   {"birth_date", {{1, 13, 6}}, {1, 19, 1}},
+                   {"expiry_date", {{1, 21, 6}}, {1, 27, 1}}}};
+}
+
+// Column maps of Doc 9303 parts 4 (TD3), 5 (TD1), 6 (TD2) and 7 (MRV-A, MRV-B).
 Layout makeLayout(MrzFormat f)
 {
     using C = CharClass;
     switch (f) {
-    case MrzFormat::TD3:
-    case MrzFormat::MRVA: {
-        Layout l{f,
-                 {{"document_code", {0, 0, 2}, C::Alpha},
-                  {"issuing_state", {0, 2, 3}, C::Alpha},
-                  {"name", {0, 5, 39}, C::Alpha},
-                  {"document_number", {1, 0, 9}, C::AlphaNum},
-                  {"document_number_check", {1, 9, 1}, C::Numeric},
-                  {"nationality", {1, 10, 3}, C::Alpha},
-                  {"birth_date", {1, 13, 6}, C::Numeric},
-                  {"birth_date_check", {1, 19, 1}, C::Numeric},
-                  {"sex", {1, 20, 1}, C::Sex},
-                  {"expiry_date", {1, 21, 6}, C::Numeric},
-                  {"expiry_date_check", {1, 27, 1}, C::Numeric}},
-                 {{"document_number", {{1, 0, 9}}, {1, 9, 1}},
-                  {"birth_date", {{1, 13, 6}}, {1, 19, 1}},
-                  {"expiry_date", {{1, 21, 6}}, {1, 27, 1}}}};
-        if (f == MrzFormat::TD3) {
-            l.fields.push_back({"optional_data", {1, 28, 14}, C::AlphaNum});
-            l.fields.push_back({"optional_data_check", {1, 42, 1}, C::Numeric});
-            l.fields.push_back({"composite_check", {1, 43, 1}, C::Numeric});
-            l.checks.push_back({"optional_data", {{1, 28, 14}}, {1, 42, 1}});
-            l.checks.push_back({"composite", {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, {1, 43, 1}});
-        } else {
-            l.fields.push_back({"optional_data", {1, 28, 16}, C::AlphaNum});
-        }
+    case MrzFormat::TD3: {
+        Layout l = twoLineLayout(f, 44);
+        l.fields.push_back({"optional_data", {1, 28, 14}, C::AlphaNum});
+        l.fields.push_back({"optional_data_check", {1, 42, 1}, C::Numeric});
+        l.fields.push_back({"composite_check", {1, 43, 1}, C::Numeric});
+        l.checks.push_back({"optional_data", {{1, 28, 14}}, {1, 42, 1}});
+        l.checks.push_back({"composite", {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, {1, 43, 1}});
         return l;
     }
-    case MrzFormat::TD2:
+    case MrzFormat::MRVA: {
+        Layout l = twoLineLayout(f, 44);
+        l.fields.push_back({"optional_data", {1, 28, 16}, C::AlphaNum});
+        return l;
+    }
+    case MrzFormat::TD2: {
+        Layout l = twoLineLayout(f, 36);
+        l.fields.push_back({"optional_data", {1, 28, 7}, C::AlphaNum});
+        l.fields.push_back({"composite_check", {1, 35, 1}, C::Numeric});
+        l.checks.push_back({"composite", {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, {1, 35, 1}});
+        return l;
+    }
     case MrzFormat::MRVB: {
-        Layout l{f,
-                 {{"document_code", {0, 0, 2}, C::Alpha},
-                  {"issuing_state", {0, 2, 3}, C::Alpha},
-                  {"name", {0, 5, 31}, C::Alpha},
-                  {"document_number", {1, 0, 9}, C::AlphaNum},
-                  {"document_number_check", {1, 9, 1}, C::Numeric},
-                  {"nationality", {1, 10, 3}, C::Alpha},
-                  {"birth_date", {1, 13, 6}, C::Numeric},
-                  {"birth_date_check", {1, 19, 1}, C::Numeric},
-                  {"sex", {1, 20, 1}, C::Sex},
-                  {"expiry_date", {1, 21, 6}, C::Numeric},
-                  {"expiry_date_check", {1, 27, 1}, C::Numeric}},
-                 {{"document_number", {{1, 0, 9}}, {1, 9, 1}},
-                  {"birth_date", {{1, 13, 6}}, {1, 19, 1}},
-                  {"expiry_date", {{1, 21, 6}}, {1, 27, 1}}}};
-        if (f == MrzFormat::TD2) {
-            l.fields.push_back({"optional_data", {1, 28, 7}, C::AlphaNum});
-            l.fields.push_back({"composite_check", {1, 35, 1}, C::Numeric});
-            l.checks.push_back({"composite", {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, {1, 35, 1}});
-        } else {
-            l.fields.push_back({"optional_data", {1, 28, 8}, C::AlphaNum});
-        }
+        Layout l = twoLineLayout(f, 36);
+        l.fields.push_back({"optional_data", {1, 28, 8}, C::AlphaNum});
         return l;
     }
     case MrzFormat::TD1:
