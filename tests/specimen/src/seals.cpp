@@ -12,7 +12,7 @@ namespace gw::specimen {
 SealMaker makeSealMaker(std::shared_ptr<const SealSigner> signer)
 {
     return [signer](Format format, const std::vector<std::string>& mrz, const DocumentFields& fields,
-                    std::uint64_t seed) -> gw::Result<SealPrint> {
+                    std::uint64_t seed, Forgery forgery) -> gw::Result<SealPrint> {
         const bool visa = format == Format::MrvB;
         const bool permit = format == Format::Td2 && fields.documentCode == "AR";
         if (!signer || (!visa && !permit))
@@ -31,7 +31,10 @@ SealMaker makeSealMaker(std::shared_ptr<const SealSigner> signer)
                          : residencePermitSealSpec(mrz, passport, *signer, date);
         if (!spec)
             return std::unexpected(spec.error());
-        auto bytes = writeSeal(*spec, *signer);
+        const SealForgery tamper = forgery == Forgery::SealSignature ? SealForgery::FlippedSignatureByte
+                                   : forgery == Forgery::SealMrz     ? SealForgery::MrzMismatch
+                                                                     : SealForgery::None;
+        auto bytes = writeSealWithForgery(std::move(*spec), *signer, tamper);
         if (!bytes)
             return std::unexpected(bytes.error());
         auto matrix = renderDataMatrix(*bytes, 1, 0);
@@ -43,7 +46,8 @@ SealMaker makeSealMaker(std::shared_ptr<const SealSigner> signer)
                     {"passport_number", passport},
                     {"signer", signer->signerIdentifier()},
                     {"certificate_reference", signer->certificateReference()},
-                    {"date", date.iso()}};
+                    {"date", date.iso()},
+                    {"forgery", tamper == SealForgery::None ? "none" : std::string(forgeryId(forgery))}};
         if (visa)
             out.info["duration_of_stay_days"] = std::to_string(stayDays);
         return out;

@@ -15,10 +15,10 @@
 namespace gw::specimen {
 namespace {
 
-constexpr std::array<Forgery, 10> kForgeries{
+constexpr std::array<Forgery, 12> kForgeries{
     Forgery::MrzCheckDigit, Forgery::VizMismatch,      Forgery::UvBrightPaper, Forgery::MrzIrTransparent,
     Forgery::MrzFont,       Forgery::PhotoSubstituted, Forgery::VizDyeInk,     Forgery::UvGlue,
-    Forgery::VizReprinted,  Forgery::MrzLayout,
+    Forgery::VizReprinted,  Forgery::MrzLayout,        Forgery::SealSignature, Forgery::SealMrz,
 };
 
 // ICAO 9303 parts 4-7. The TD3 values and the left margins are those of the MRZ print-conformance
@@ -225,6 +225,12 @@ gw::Result<Forged> applyForgery(Forgery kind, Format format, const DocumentData&
                     {"shift_y_mm", std::to_string(f.plan.mrzShiftYMm)}};
         break;
     }
+    case Forgery::SealSignature:
+        f.detail = {{"seal", "one signature byte flipped"}};
+        break;
+    case Forgery::SealMrz:
+        f.detail = {{"seal", "signed over an MRZ that differs from the printed one"}};
+        break;
     }
     f.plan.mrzLines = f.mrz;
     return f;
@@ -257,6 +263,10 @@ std::string_view forgeryId(Forgery kind) noexcept
         return "viz_reprinted";
     case Forgery::MrzLayout:
         return "mrz_layout";
+    case Forgery::SealSignature:
+        return "seal_signature";
+    case Forgery::SealMrz:
+        return "seal_mrz";
     }
     return "genuine";
 }
@@ -299,6 +309,41 @@ std::uint64_t captureSeed(std::uint64_t baseSeed, std::uint64_t index) noexcept
     return splitmix64(baseSeed ^ splitmix64(index + 1));
 }
 
+std::vector<SpecimenSpec> planSet(const SetPlan& plan)
+{
+    std::vector<SpecimenSpec> specs;
+    if (plan.formats.empty())
+        return specs;
+    specs.reserve(plan.count);
+    std::size_t forgedSoFar = 0;
+    for (std::size_t i = 0; i < plan.count; ++i) {
+        SpecimenSpec spec;
+        spec.seed = captureSeed(plan.seed, i);
+        spec.format = plan.formats[i % plan.formats.size()];
+        const std::uint64_t pick = captureSeed(spec.seed, 0x5E1EC7);
+        const double u = static_cast<double>(pick >> 11) * 0x1.0p-53;
+        if (!plan.forgeries.empty() && u < plan.forgedShare) {
+            // Seal kinds need seals; pass over them (at most the whole list once) when there are none.
+            for (std::size_t tries = 0; tries < plan.forgeries.size(); ++tries) {
+                const Forgery kind = plan.forgeries[forgedSoFar++ % plan.forgeries.size()];
+                if (isSealForgery(kind) && !plan.seals)
+                    continue;
+                spec.forgery = kind;
+                if (isSealForgery(kind))
+                    spec.format = Format::MrvB;
+                break;
+            }
+        }
+        spec.dpiMin = plan.dpiMin;
+        spec.dpiMax = plan.dpiMax;
+        if (plan.dpiMin == plan.dpiMax)
+            spec.dpi = plan.dpiMin;
+        spec.clean = plan.clean;
+        specs.push_back(std::move(spec));
+    }
+    return specs;
+}
+
 namespace {
 
 gw::Result<Capture> render(const SpecimenSpec& spec);
@@ -337,8 +382,11 @@ gw::Result<Capture> render(const SpecimenSpec& spec)
     if (!forged)
         return std::unexpected(forged.error());
     std::map<std::string, std::string> sealInfo;
+    if (isSealForgery(spec.forgery) && (!spec.sealMaker || spec.format != Format::MrvB))
+        return gw::fail(gw::Errc::InvalidArgument, "forgery " + std::string(forgeryId(spec.forgery)) +
+                                                       " needs an MRV-B visa and a seal maker (--seals)");
     if (spec.sealMaker) {
-        auto seal = spec.sealMaker(spec.format, forged->mrz, forged->fields, spec.seed);
+        auto seal = spec.sealMaker(spec.format, forged->mrz, forged->fields, spec.seed, spec.forgery);
         if (!seal)
             return std::unexpected(seal.error());
         forged->plan.sealImage = seal->modules;

@@ -275,22 +275,19 @@ int generate(const GenerateArgs& a)
     }
     const bool progress = isatty(STDERR_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
-    std::size_t forgedSoFar = 0;
+    sp::SetPlan plan;
+    plan.seed = a.seed;
+    plan.count = a.count;
+    plan.formats = formats;
+    plan.forgeries = forgeries;
+    plan.forgedShare = a.forgedShare;
+    plan.dpiMin = dpiLo;
+    plan.dpiMax = dpiHi;
+    plan.clean = a.clean;
+    plan.seals = static_cast<bool>(sealMaker);
+    auto specs = sp::planSet(plan);
     for (std::size_t i = 0; i < a.count; ++i) {
-        sp::SpecimenSpec spec;
-        spec.seed = sp::captureSeed(a.seed, i);
-        // Formats rotate so that every prefix of a set covers them evenly; whether to forge is drawn.
-        spec.format = formats[i % formats.size()];
-        const std::uint64_t pick = sp::captureSeed(spec.seed, 0x5E1EC7);
-        const double u = static_cast<double>(pick >> 11) * 0x1.0p-53;
-        // Forged captures take the kinds in turn, so that even a small set covers every kind.
-        if (!forgeries.empty() && u < a.forgedShare)
-            spec.forgery = forgeries[forgedSoFar++ % forgeries.size()];
-        spec.dpiMin = dpiLo;
-        spec.dpiMax = dpiHi;
-        if (dpiLo == dpiHi)
-            spec.dpi = dpiLo;
-        spec.clean = a.clean;
+        sp::SpecimenSpec& spec = specs[i];
         spec.sealMaker = sealMaker;
         auto capture = sp::renderSpecimen(spec);
         if (!capture) {

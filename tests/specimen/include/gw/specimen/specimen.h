@@ -40,7 +40,19 @@ enum class Forgery : std::uint8_t {
     UvGlue,           ///< "uv_glue": a local UV-bright patch (glue / correction fluid) on the data page
     VizReprinted,     ///< "viz_reprinted": one VIZ field erased and reprinted (other font, IR-weak, UV halo)
     MrzLayout,        ///< "mrz_layout": MRZ reprinted at a wrong pitch and off the ICAO position
+    /// "seal_signature": an MRV-B visa whose Visible Digital Seal has one signature byte flipped (needs
+    /// SpecimenSpec::sealMaker)
+    SealSignature,
+    /// "seal_mrz": an MRV-B visa whose seal is validly signed over an MRZ that differs from the printed
+    /// one (the printed MRZ was altered; needs SpecimenSpec::sealMaker)
+    SealMrz,
 };
+
+/// @brief True for the kinds that forge the Visible Digital Seal (they need a SealMaker and a visa).
+constexpr bool isSealForgery(Forgery kind) noexcept
+{
+    return kind == Forgery::SealSignature || kind == Forgery::SealMrz;
+}
 
 /// @brief Stable id of a forgery kind, e.g. "mrz_check_digit"; "genuine" for Forgery::Genuine.
 std::string_view forgeryId(Forgery kind) noexcept;
@@ -91,8 +103,10 @@ struct SealPrint {
 
 /// @brief Makes the seal of one capture from the MRZ as printed; an empty SealPrint when the document
 /// carries none. gw/specimen/seals.h provides one backed by tests/specimen/seal when that is built.
+/// @p forgery is the capture's kind: for the seal kinds the maker forges the seal accordingly.
 using SealMaker = std::function<gw::Result<SealPrint>(Format format, const std::vector<std::string>& mrz,
-                                                      const DocumentFields& fields, std::uint64_t seed)>;
+                                                      const DocumentFields& fields, std::uint64_t seed,
+                                                      Forgery forgery)>;
 
 /// @brief What to render. Anything left unset is drawn from the seed.
 struct SpecimenSpec {
@@ -192,6 +206,27 @@ gw::Result<Capture> renderSpecimen(const SpecimenSpec& spec);
 /// @brief The seed of capture @p index (0-based) of a set generated with @p baseSeed:
 ///        splitmix64(baseSeed ^ splitmix64(index + 1)), so neighbouring sets and indices do not overlap.
 std::uint64_t captureSeed(std::uint64_t baseSeed, std::uint64_t index) noexcept;
+
+/// @brief A set of captures as `specimen generate` makes it (README: Seeds).
+struct SetPlan {
+    std::uint64_t seed = 1;
+    std::size_t count = 0;
+    std::vector<Format> formats{Format::Td1, Format::Td2, Format::Td3, Format::MrvA, Format::MrvB};
+    std::vector<Forgery> forgeries; ///< kinds to draw from; empty: all genuine
+    double forgedShare = 0.3;       ///< share of forged captures when forgeries are given
+    double dpiMin = 300;            ///< capture resolution, uniform in [dpiMin, dpiMax]
+    double dpiMax = 600;
+    bool clean = false;
+    /// The set carries seals: the seal kinds among forgeries are drawn (on MRV-B visas); without seals
+    /// they are skipped.
+    bool seals = false;
+};
+
+/// @brief The spec of every capture of @p plan, in order: capture i has seed captureSeed(plan.seed, i)
+/// and format formats[i % n]; it is forged when a draw from its seed falls below forgedShare, and the
+/// k-th forged capture takes forgeries[k % n], so that even a small set covers every kind. A seal kind
+/// makes its capture an MRV-B visa, and is passed over when the plan has no seals.
+std::vector<SpecimenSpec> planSet(const SetPlan& plan);
 
 /// @brief truth.json text (pretty, 2-space indent, keys as documented in tests/specimen/README.md).
 std::string truthToJson(const Truth& truth);
