@@ -78,6 +78,7 @@ std::map<std::string, std::string> fieldMap(const vision::MrzRecord& r)
 struct Sample {
     std::string name;
     cv::Mat white;
+    cv::Mat ir; // the scanner captures IR too: the reader falls back to it where glare hides the MRZ
     double pixelsPerMm = 0;
     std::vector<std::string> mrz;
     std::string format;
@@ -129,6 +130,7 @@ std::optional<Sample> sampleFromFolder(const fs::path& dir)
     Sample s;
     s.name = dir.filename().string();
     s.white = loaded->white;
+    s.ir = loaded->ir;
     const auto& g = truth["geometry"];
     s.pixelsPerMm = loaded->pixelsPerMm > 0 ? loaded->pixelsPerMm : g["pixels_per_mm"].get<double>();
     s.mrz = truth["mrz"].get<std::vector<std::string>>();
@@ -159,6 +161,7 @@ std::optional<Sample> sampleGenerated(std::uint64_t seed, std::size_t index)
     Sample s;
     s.name = std::to_string(index) + "-" + std::string(specimen::formatName(spec.format));
     s.white = std::move(c->white);
+    s.ir = std::move(c->ir);
     const auto& g = c->truth.geometry;
     s.pixelsPerMm = g.pixelsPerMm;
     s.mrz = c->truth.mrz;
@@ -243,6 +246,9 @@ int main(int argc, char** argv)
         vision::CaptureSet capture;
         capture.white = vision::ImageView{sample->white.data, sample->white.cols, sample->white.rows,
                                           int(sample->white.step), vision::PixelFormat::Bgr8};
+        if (!sample->ir.empty())
+            capture.ir = vision::ImageView{sample->ir.data, sample->ir.cols, sample->ir.rows, int(sample->ir.step),
+                                           vision::PixelFormat::Gray8};
         capture.pixelsPerMm = sample->pixelsPerMm;
         const auto t0 = Clock::now();
         const auto report = vision::inspect(capture, settings);

@@ -300,6 +300,21 @@ TEST_CASE("structure rules of 9303-3 and parts 4-7", "[mrz][structure]")
         CHECK(hasIssue(r, "issuing_state_unknown"));
         CHECK(hasIssue(r, "nationality_unknown"));
     }
+    SECTION("nothing but fillers after the name's padding")
+    {
+        // A '<' misread as 'C' under glare in the padding: not protected by any check digit.
+        const auto r = parseOk(
+            {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<C<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"});
+        CHECK(r.checkDigitsValid());
+        CHECK(hasIssue(r, "name_after_fillers"));
+        CHECK_FALSE(hasIssue(parseOk({"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                                      "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}),
+                             "name_after_fillers"));
+        // A truncated name fills the field to its end: no padding, no issue.
+        CHECK_FALSE(hasIssue(parseOk({"P<UTOERIKSSON<<ANNA<MARIA<ELISABETH<CHRISTIN",
+                                      "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}),
+                             "name_after_fillers"));
+    }
     SECTION("ICAO-only codes are valid")
     {
         for (const char* code : {"D", "D<<", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XXA",

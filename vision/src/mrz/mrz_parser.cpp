@@ -565,6 +565,14 @@ void validateStructure(const Layout& layout, MrzRecord& r)
             const std::string text = segmentText(lines, f.span);
             if (text.empty() || !isUpper(text[0]))
                 addIssue(r, "name_invalid", "the primary identifier must start with a letter", f.span);
+            // 9303-3: one "<<" separates the primary from the secondary identifier and single fillers
+            // separate components, so nothing but fillers may follow a second "<<". A letter there is
+            // a misread filler (a '<' under glare reads like 'C') or a badly composed name.
+            const auto sep = text.find("<<");
+            const auto again = sep == std::string::npos ? sep : text.find("<<", sep + 2);
+            if (again != std::string::npos &&
+                text.find_first_not_of('<', again) != std::string::npos)
+                addIssue(r, "name_after_fillers", "letters follow the padding of the name field", f.span);
         }
     }
     if (r.fields.documentNumber.empty())

@@ -202,6 +202,74 @@ MrzPlacement placementOf(MrzFormat f)
     return {6.0, 9.40, 88.0};
 }
 
+// The MRZ read from a band found anywhere, placed on the page whose edge was found: the page turned
+// so that the MRZ reads left to right, and the line boxes in that page's normalised pixels.
+struct OnPage {
+    locate::PageQuad quad;
+    double widthMm = 0;
+    bool upsideDown = false;
+    std::vector<LineRead> lines;
+};
+
+std::optional<OnPage> mrzOnPage(const locate::PageQuad& base, const Candidate& c,
+                                const cv::Matx23d& bandToFrame, double glassPixelsPerMm,
+                                double normPixelsPerMm)
+{
+    const cv::Point2d dir(bandToFrame(0, 0), bandToFrame(1, 0)); // the band's x axis in the frame
+    OnPage out;
+    double bestDot = -2;
+    for (const bool up : {false, true}) {
+        const locate::PageQuad q = up ? locate::turned(base) : base;
+        const cv::Point2d top = q.corners[1] - q.corners[0];
+        const double dot = (top.x * dir.x + top.y * dir.y) / (cv::norm(top) * cv::norm(dir) + 1e-9);
+        if (dot > bestDot) {
+            bestDot = dot;
+            out.quad = q;
+            out.upsideDown = up;
+        }
+    }
+    if (bestDot < 0.96) // more than ~16 degrees between the MRZ and the page: not this page's MRZ
+        return std::nullopt;
+    const auto& q = out.quad;
+    out.widthMm =
+        glassPixelsPerMm > 0 ? q.widthPx / glassPixelsPerMm : assumedWidthMm(q.widthPx / q.heightPx);
+    const double heightMm = out.widthMm * q.heightPx / q.widthPx;
+    cv::Matx23d frameToDoc;
+    cv::invertAffineTransform(locate::documentToFrame(q, out.widthMm, normPixelsPerMm), frameToDoc);
+    const cv::Matx23d bandToDoc(
+        frameToDoc(0, 0) * bandToFrame(0, 0) + frameToDoc(0, 1) * bandToFrame(1, 0),
+        frameToDoc(0, 0) * bandToFrame(0, 1) + frameToDoc(0, 1) * bandToFrame(1, 1),
+        frameToDoc(0, 0) * bandToFrame(0, 2) + frameToDoc(0, 1) * bandToFrame(1, 2) + frameToDoc(0, 2),
+        frameToDoc(1, 0) * bandToFrame(0, 0) + frameToDoc(1, 1) * bandToFrame(1, 0),
+        frameToDoc(1, 0) * bandToFrame(0, 1) + frameToDoc(1, 1) * bandToFrame(1, 1),
+        frameToDoc(1, 0) * bandToFrame(0, 2) + frameToDoc(1, 1) * bandToFrame(1, 2) + frameToDoc(1, 2));
+    const double scale =
+        std::sqrt(std::abs(bandToDoc(0, 0) * bandToDoc(1, 1) - bandToDoc(0, 1) * bandToDoc(1, 0)));
+    for (LineRead l : c.lines) {
+        double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+        for (const auto& [u, v] : {std::pair{l.box.x, l.box.y}, std::pair{l.box.x + l.box.width, l.box.y},
+                                   std::pair{l.box.x, l.box.y + l.box.height},
+                                   std::pair{l.box.x + l.box.width, l.box.y + l.box.height}}) {
+            const double x = bandToDoc(0, 0) * u + bandToDoc(0, 1) * v + bandToDoc(0, 2);
+            const double y = bandToDoc(1, 0) * u + bandToDoc(1, 1) * v + bandToDoc(1, 2);
+            x0 = std::min(x0, x);
+            y0 = std::min(y0, y);
+            x1 = std::max(x1, x);
+            y1 = std::max(y1, y);
+        }
+        // The MRZ must lie on the page (with a millimetre of slack for the edge fit).
+        const double slack = normPixelsPerMm;
+        if (x0 < -slack || y0 < -slack || x1 > out.widthMm * normPixelsPerMm + slack ||
+            y1 > heightMm * normPixelsPerMm + slack)
+            return std::nullopt;
+        l.box = PixelBox{int(std::lround(x0)), int(std::lround(y0)), int(std::lround(x1 - x0)),
+                         int(std::lround(y1 - y0))};
+        l.pitchPx = float(l.pitchPx * scale);
+        out.lines.push_back(std::move(l));
+    }
+    return out;
+}
+
 } // namespace
 
 double documentWidthMm(MrzFormat f)
@@ -221,7 +289,7 @@ double documentWidthMm(MrzFormat f)
     return 125.0;
 }
 
-Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixelsPerMm)
+Reading readMrz(const cv::Mat& white, const cv::Mat& ir, double glassPixelsPerMm, double normPixelsPerMm)
 {
     Reading out;
     const auto page = locate::findPage(white, glassPixelsPerMm);
@@ -243,6 +311,7 @@ Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixels
     locate::PageQuad bestQuad = base;
     double bestWidthMm = 0;
     bool bestUpsideDown = false;
+    Light bestLight = Light::White;
     for (const bool upsideDown : {false, true}) {
         const locate::PageQuad q = upsideDown ? locate::turned(base) : base;
         const double widthMm = known ? q.widthPx / glassPixelsPerMm : assumedWidthMm(q.widthPx / q.heightPx);
@@ -250,21 +319,27 @@ Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixels
         const double bandMm = page ? std::min(kBandHeightMm, heightMm) : heightMm * 0.4;
         const auto m = locate::documentToFrame(q, widthMm, normPixelsPerMm);
         const double inset = page ? kBandInsetMm : 0.0;
-        cv::Mat band = locate::warpRegion(white, m, normPixelsPerMm, inset, heightMm - bandMm,
-                                          widthMm - 2 * inset, bandMm, cv::INTER_LINEAR);
-        if (band.channels() == 3)
-            cv::cvtColor(band, band, cv::COLOR_BGR2GRAY);
-        Candidate c = readBand(band, normPixelsPerMm, known);
-        if (c.score > best.score) {
-            // Line boxes from band pixels to document millimetres.
-            for (auto& l : c.lines) {
-                l.box.x += int(std::lround(inset * normPixelsPerMm));
-                l.box.y += int(std::lround((heightMm - bandMm) * normPixelsPerMm));
+        for (const Light light : {Light::White, Light::Infrared}) {
+            const cv::Mat& frame = light == Light::White ? white : ir;
+            if (frame.empty() || (light == Light::Infrared && best.score >= 3.5))
+                continue;
+            cv::Mat band = locate::warpRegion(frame, m, normPixelsPerMm, inset, heightMm - bandMm,
+                                              widthMm - 2 * inset, bandMm, cv::INTER_LINEAR);
+            if (band.channels() == 3)
+                cv::cvtColor(band, band, cv::COLOR_BGR2GRAY);
+            Candidate c = readBand(band, normPixelsPerMm, known);
+            if (c.score > best.score) {
+                // Line boxes from band pixels to document millimetres.
+                for (auto& l : c.lines) {
+                    l.box.x += int(std::lround(inset * normPixelsPerMm));
+                    l.box.y += int(std::lround((heightMm - bandMm) * normPixelsPerMm));
+                }
+                best = std::move(c);
+                bestQuad = q;
+                bestWidthMm = widthMm;
+                bestUpsideDown = upsideDown;
+                bestLight = light;
             }
-            best = std::move(c);
-            bestQuad = q;
-            bestWidthMm = widthMm;
-            bestUpsideDown = upsideDown;
         }
         if (best.score >= 3.5)
             break; // valid, well-formed and confidently read: the other orientation cannot beat it
@@ -302,6 +377,21 @@ Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixels
                 q.heightPx = cv::norm(q.corners[3] - q.corners[0]);
                 q.angleDeg = std::atan2(q.corners[1].y - q.corners[0].y, q.corners[1].x - q.corners[0].x) *
                              180.0 / CV_PI;
+                // A page edge was found but the MRZ lay outside the bottom band (reprinted higher up,
+                // or a page with a tall bottom margin): keep the page's own geometry, so that the
+                // MRZ's position on it can still be judged, when the MRZ lies on that page.
+                if (page) {
+                    if (auto onPage = mrzOnPage(base, c, bandToFrame, glassPixelsPerMm, normPixelsPerMm)) {
+                        best = std::move(c);
+                        best.lines = std::move(onPage->lines);
+                        bestQuad = onPage->quad;
+                        bestWidthMm = onPage->widthMm;
+                        bestUpsideDown = onPage->upsideDown;
+                        bestLight = Light::White;
+                        pageFromMrz = false;
+                        continue;
+                    }
+                }
                 // Line boxes from band pixels to normalised document pixels.
                 for (auto& l : c.lines) {
                     l.box.x = int(std::lround((l.box.x - ox) / bandPxPerMm * normPixelsPerMm));
@@ -314,6 +404,7 @@ Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixels
                 bestQuad = q;
                 bestWidthMm = widthMm;
                 bestUpsideDown = std::abs(q.angleDeg) > 90;
+                bestLight = Light::White;
                 pageFromMrz = true;
             }
         }
@@ -352,6 +443,7 @@ Reading readMrz(const cv::Mat& white, double glassPixelsPerMm, double normPixels
                    l.box.width / normPixelsPerMm * pitchScale, l.box.height / normPixelsPerMm * pitchScale});
     }
     read.minConfidence = minConf;
+    read.light = bestLight;
     read.pitchMm = pitchSum / double(best.lines.size()) / normPixelsPerMm * pitchScale;
     out.mrz = std::move(read);
     return out;

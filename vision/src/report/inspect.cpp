@@ -120,7 +120,13 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
         InspectionReport report;
         Stopwatch watch(settings.stopwatchUs, report.timingsMs);
         const cv::Mat white = matOf(capture.white);
-        auto reading = reader::readMrz(white, capture.pixelsPerMm, settings.pixelsPerMm);
+        cv::Mat irFrame;
+        if (capture.ir) {
+            irFrame = matOf(*capture.ir);
+            if (irFrame.channels() == 3)
+                cv::cvtColor(irFrame, irFrame, cv::COLOR_BGR2GRAY);
+        }
+        auto reading = reader::readMrz(white, irFrame, capture.pixelsPerMm, settings.pixelsPerMm);
         watch.lap("mrz_read");
         report.geometry = reading.geometry;
         report.mrz = std::move(reading.mrz);
@@ -136,8 +142,8 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
                                           g.heightMm, cv::INTER_LINEAR);
             };
             normWhite = normalise(white);
-            if (capture.ir)
-                normIr = normalise(matOf(*capture.ir));
+            if (!irFrame.empty())
+                normIr = normalise(irFrame);
             if (capture.uv)
                 normUv = normalise(matOf(*capture.uv));
             watch.lap("normalise");

@@ -73,7 +73,8 @@ json documentJson(const MrzRead& m)
             {"names_truncated", r.namesTruncated},
             {"ocr_min_confidence", round2(m.minConfidence)},
             {"pitch_mm", round2(m.pitchMm)},
-            {"mrz_regions", regions}};
+            {"mrz_regions", regions},
+            {"read_under", std::string(lightName(m.light))}};
 }
 
 json geometryJson(const DocumentGeometry& g)

@@ -48,6 +48,8 @@ struct MrzRead {
     float minConfidence = 0;                     ///< [0, 1] the least certain character
     std::vector<RectMm> lineRegions;             ///< each MRZ line on the normalised document
     double pitchMm = 0;                          ///< measured character pitch (2.54 mm when conforming)
+    /// The light the read came from: white, or infrared where white light gave no valid read (glare).
+    Light light = Light::White;
 };
 
 /// @brief Time spent per stage, for the lab; empty when no stopwatch was given.
