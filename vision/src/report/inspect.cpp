@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The inspection pipeline: read the MRZ, run the checks, apply the verdict policy.
 #include <exception>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -9,7 +11,9 @@
 #include <gw/vision/inspection.h>
 #include <gw/vision/seal.h>
 
+#include "checks/check_context.h"
 #include "checks/mrz_checks.h"
+#include "checks/optical_checks.h"
 #include "locate/document_locator.h"
 #include "reader/mrz_reader.h"
 #include "report/verdict_policy.h"
@@ -92,6 +96,46 @@ ImageView viewOf(const cv::Mat& m)
                      m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
 }
 
+// A check that throws (a bug, a threshold missing from the table) must not take the inspection down:
+// it is reported as aborted, which the policy treats like undetermined.
+CheckOutcome guarded(const char* id, const std::function<CheckOutcome()>& run)
+{
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        CheckOutcome c;
+        c.id = id;
+        c.result = CheckResult::Aborted;
+        c.reason.en = std::string("The check could not run: ") + e.what();
+        c.reason.nl = std::string("De controle kon niet worden uitgevoerd: ") + e.what();
+        return c;
+    }
+}
+
+void runOpticalChecks(const checks::CheckContext& ctx, VizTextReader* vizReader, std::vector<CheckOutcome>& out,
+                      Stopwatch& watch)
+{
+    struct Entry {
+        const char* id;
+        checks::CheckFunction run;
+    };
+    static constexpr Entry kChecks[] = {
+        {"mrz.print", checks::checkMrzPrint},
+        {"ir.mrz_absorbs", checks::checkIrMrzAbsorbs},
+        {"ir.viz_absorbs", checks::checkIrVizAbsorbs},
+        {"photo.white_ir", checks::checkPhotoWhiteIr},
+        {"uv.substrate_dull", checks::checkUvSubstrateDull},
+        {"uv.false_luminescence", checks::checkUvFalseLuminescence},
+    };
+    for (const auto& check : kChecks) {
+        out.push_back(guarded(check.id, [&] { return check.run(ctx); }));
+        watch.lap(check.id);
+    }
+    out.push_back(
+        guarded("viz.mrz_consistency", [&] { return checks::checkVizMrzConsistency(ctx, vizReader); }));
+    watch.lap("viz.mrz_consistency");
+}
+
 } // namespace
 
 std::string_view verdictName(Verdict v) noexcept
@@ -149,16 +193,34 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
             watch.lap("normalise");
         }
 
+        const Thresholds& thresholds = settings.thresholds ? *settings.thresholds : Thresholds::defaults();
+        report.thresholdsVersion = thresholds.version();
         const auto today = checks::parseIsoDate(settings.inspectionDate);
+        const auto minConfidence = static_cast<float>(thresholds.value("mrz.min_confidence_for_failure"));
         report.checks.push_back(checks::checkMrzRead(report.mrz));
         if (report.mrz) {
-            report.checks.push_back(
-                checks::checkMrzCheckDigits(*report.mrz, settings.minConfidenceForFailure));
-            report.checks.push_back(
-                checks::checkMrzStructure(*report.mrz, today, settings.minConfidenceForFailure));
+            report.checks.push_back(checks::checkMrzCheckDigits(*report.mrz, minConfidence));
+            report.checks.push_back(checks::checkMrzStructure(*report.mrz, today, minConfidence));
             report.checks.push_back(checks::checkDocumentExpiry(*report.mrz, today));
         }
-        watch.lap("checks");
+        watch.lap("mrz_checks");
+
+        if (report.geometry && !normWhite.empty()) {
+            checks::CheckContext ctx;
+            ctx.white = normWhite;
+            ctx.ir = normIr;
+            ctx.uv = normUv;
+            ctx.pixelsPerMm = report.geometry->pixelsPerMm;
+            ctx.geometry = &*report.geometry;
+            ctx.mrz = report.mrz ? &*report.mrz : nullptr;
+            ctx.format = report.mrz ? std::optional(report.mrz->record.format)
+                                    : checks::formatFromSize(report.geometry->widthMm, report.geometry->heightMm);
+            ctx.zones =
+                checks::pageZones(ctx.format, report.geometry->widthMm, report.geometry->heightMm, ctx.mrz);
+            ctx.thresholds = &thresholds;
+            ctx.today = today;
+            runOpticalChecks(ctx, settings.vizReader.get(), report.checks, watch);
+        }
 
         if (settings.readSeals && !normWhite.empty()) {
             static const auto kNoSigners = std::make_shared<const TrustStore>();

@@ -101,12 +101,16 @@ std::string reportToJson(const InspectionReport& report, bool pretty)
         json regions = json::array();
         for (const auto& r : c.regions)
             regions.push_back(rectJson(r));
+        json measured = json::object();
+        for (const auto& [name, value] : c.measured)
+            measured[name] = std::round(value * 10000.0) / 10000.0;
         checks.push_back({{"id", c.id},
                           {"tr03135_id", c.tr03135Id},
                           {"result", std::string(checkResultName(c.result))},
                           {"margin", round2(c.margin)},
                           {"reason", {{"en", c.reason.en}, {"nl", c.reason.nl}}},
-                          {"regions", regions}});
+                          {"regions", regions},
+                          {"measured", measured}});
         if (c.result == CheckResult::Failed || c.result == CheckResult::Undetermined ||
             c.result == CheckResult::Aborted)
             reasons.push_back({{"check", c.id}, {"en", c.reason.en}, {"nl", c.reason.nl}});
@@ -125,6 +129,7 @@ std::string reportToJson(const InspectionReport& report, bool pretty)
         {"seal",
          report.sealsJson.empty() ? json(nullptr) : json::parse(report.sealsJson.front(), nullptr, false)},
         {"timing_ms", timing},
+        {"thresholds_version", report.thresholdsVersion},
         {"engine",
          {{"docvision", v.docvision}, {"opencv", v.opencv}, {"tesseract", v.tesseract}, {"zxing", v.zxing}}}};
     // Replace invalid UTF-8 rather than throw: OCR output is ASCII, but a report must always serialise.

@@ -26,6 +26,23 @@ constexpr std::array kRules = {
     Rule{"vds.signature", Verdict::Red, Verdict::Amber},
     // Signed data that disagrees with the printed MRZ: the print was altered.
     Rule{"vds.mrz_match", Verdict::Red, Verdict::Amber},
+    // A font other than OCR-B, a wrong pitch or an MRZ off its ICAO position: printed by a forger.
+    Rule{"mrz.print", Verdict::Red, Verdict::Green},
+    // (IR,AB,MR) An MRZ that vanishes under IR is not B900 ink: reprinted. Undetermined (e.g. glare over
+    // the IR MRZ) asks for a look: TR-03135 makes the IR MRZ check mandatory.
+    Rule{"ir.mrz_absorbs", Verdict::Red, Verdict::Amber},
+    // Personal data in dye ink (invisible under IR) was added or altered after personalisation.
+    Rule{"ir.viz_absorbs", Verdict::Red, Verdict::Green},
+    // A different face under IR than under white light: the portrait was substituted.
+    Rule{"photo.white_ir", Verdict::Red, Verdict::Green},
+    // (UV,BR,FU) Office paper glows under UV; security paper is dull. Mandatory in TR-03135 even for
+    // an unknown document model.
+    Rule{"uv.substrate_dull", Verdict::Red, Verdict::Amber},
+    // Glue, correction fluid or photo paper glowing locally on the data page.
+    Rule{"uv.false_luminescence", Verdict::Red, Verdict::Green},
+    // The visual zone says something else than the MRZ: one of them was altered. Undetermined (a field
+    // the OCR could not find) is no reason to stop a traveller.
+    Rule{"viz.mrz_consistency", Verdict::Red, Verdict::Green},
 };
 
 // Checks not in the table: a failure needs a look, an undetermined result does not.

@@ -21,7 +21,9 @@
 #include <gw/vision/version.h>
 
 #include "capture_files.h"
+#include "thresholds_loader.h"
 #include "trust_store_loader.h"
+#include "viz_model_loader.h"
 
 namespace fs = std::filesystem;
 using namespace gw;
@@ -46,6 +48,10 @@ struct Options {
     bool pretty = false;
     std::optional<std::string> trustStoreDir;
     std::shared_ptr<const vision::TrustStore> trustStore;
+    std::string vizModel = tools::kDefaultVizModel; // "none" disables viz.mrz_consistency
+    std::shared_ptr<vision::VizTextReader> vizReader;
+    std::string thresholdsFile; // a lab's overrides of vision/config/thresholds.json
+    std::shared_ptr<const vision::Thresholds> thresholds;
 };
 
 vision::InspectionSettings settingsFor(const Options& o)
@@ -53,6 +59,8 @@ vision::InspectionSettings settingsFor(const Options& o)
     vision::InspectionSettings s;
     s.inspectionDate = o.date.empty() ? todayUtc() : o.date;
     s.trustStore = o.trustStore;
+    s.vizReader = o.vizReader;
+    s.thresholds = o.thresholds;
     s.stopwatchUs = [] {
         return std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::steady_clock::now().time_since_epoch())
@@ -131,6 +139,57 @@ int runBatch(const std::string& root, const Options& o)
     return 0;
 }
 
+// One CSV field: quoted when it holds a separator, a quote or a line break.
+std::string csvField(const std::string& v)
+{
+    if (v.find_first_of(",\"\n") == std::string::npos)
+        return v;
+    std::string q = "\"";
+    for (char c : v)
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+// For the lab's tuning: one CSV row per capture and check, with the margin and every measured figure.
+int runMargins(const std::string& path, const Options& o)
+{
+    std::error_code ec;
+    std::vector<fs::path> captures;
+    const bool folderOfCaptures = fs::is_directory(path, ec) && !tools::loadCapture(path).has_value();
+    if (folderOfCaptures) {
+        for (const auto& e : fs::directory_iterator(path, ec))
+            if (e.is_directory())
+                captures.push_back(e.path());
+        std::ranges::sort(captures);
+    } else {
+        captures.emplace_back(path);
+    }
+    std::cout << "capture,verdict,check,result,margin,measured\n";
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    std::size_t done = 0;
+    int unusable = 0;
+    for (const auto& c : captures) {
+        auto j = inspectOne(c, o);
+        const std::string name = c.filename().string();
+        if (!j) {
+            std::cerr << "docinspect: " << c.string() << ": " << j.error().describe() << "\n";
+            ++unusable;
+        } else {
+            for (const auto& check : (*j)["checks"]) {
+                std::string measured;
+                for (const auto& [k, v] : check["measured"].items())
+                    measured += (measured.empty() ? "" : ";") + k + "=" + v.dump();
+                std::cout << csvField(name) << ',' << (*j)["verdict"].get<std::string>() << ','
+                          << check["id"].get<std::string>() << ',' << check["result"].get<std::string>() << ','
+                          << check["margin"].dump() << ',' << csvField(measured) << "\n";
+            }
+        }
+        if (tty && captures.size() > 1)
+            progress(++done, captures.size());
+    }
+    return unusable == 0 || captures.size() > 1 ? 0 : kExitUnusable;
+}
+
 int runParse(const std::vector<std::string>& lines)
 {
     auto r = vision::parseMrz(lines);
@@ -160,6 +219,11 @@ int main(int argc, char** argv)
             ->check(CLI::Range(0.0, 200.0));
         sub->add_option("--trust-store", o.trustStoreDir,
                         "folder of seal signer certificates (PEM/DER); default: $GW_TRUST_STORE");
+        sub->add_option("--thresholds", o.thresholdsFile,
+                        "JSON file overriding values of vision/config/thresholds.json (see docs/checks.md)");
+        sub->add_option("--viz-model", o.vizModel,
+                        "Tesseract model for reading the visual zone, or 'none' (default: " +
+                            std::string(tools::kDefaultVizModel) + ")");
     };
     auto* inspectCmd =
         app.add_subcommand("inspect", "inspect one capture folder or image; prints one JSON object");
@@ -171,6 +235,13 @@ int main(int argc, char** argv)
         app.add_subcommand("batch", "inspect every capture folder directly under ROOT; JSON lines");
     batchCmd->add_option("ROOT", root, "folder of capture folders")->required();
     addCommon(batchCmd);
+    auto* marginsCmd = app.add_subcommand(
+        "margins", "CSV of every check's result, margin and measured figures, for tuning thresholds");
+    marginsCmd->add_option("PATH", root, "a capture, or a folder of capture folders")->required();
+    addCommon(marginsCmd);
+    auto* thresholdsCmd =
+        app.add_subcommand("thresholds", "print the thresholds in effect (with --thresholds FILE applied)");
+    thresholdsCmd->add_option("--thresholds", o.thresholdsFile, "a lab's thresholds file");
     auto* parseCmd = app.add_subcommand("parse-mrz", "parse MRZ text given as 2 or 3 lines");
     parseCmd->add_option("LINES", mrzLines, "the MRZ lines")->required();
     auto* versionCmd = app.add_subcommand("version", "print the versions of the engines");
@@ -198,10 +269,33 @@ int main(int argc, char** argv)
         }
         o.trustStore = std::make_shared<const vision::TrustStore>(std::move(*store));
     }
+    if (!o.thresholdsFile.empty()) {
+        auto table = tools::loadThresholds(o.thresholdsFile);
+        if (!table) {
+            std::cerr << "docinspect: " << table.error().describe() << "\n";
+            return kExitUnusable;
+        }
+        o.thresholds = std::make_shared<const vision::Thresholds>(std::move(*table));
+    }
+    if (thresholdsCmd->parsed()) {
+        std::cout << (o.thresholds ? *o.thresholds : vision::Thresholds::defaults()).toJson() << "\n";
+        return 0;
+    }
+    if ((inspectCmd->parsed() || batchCmd->parsed() || marginsCmd->parsed()) && o.vizModel != "none") {
+        // Created once per process: loading the model takes ~0.1 s, reading a line a few ms.
+        auto reader = tools::loadVizReader(o.vizModel);
+        if (!reader) {
+            std::cerr << "docinspect: " << reader.error().describe() << "\n";
+            return kExitUnusable;
+        }
+        o.vizReader = std::move(*reader);
+    }
     if (inspectCmd->parsed())
         return runInspect(capture, o);
     if (batchCmd->parsed())
         return runBatch(root, o);
+    if (marginsCmd->parsed())
+        return runMargins(root, o);
     if (parseCmd->parsed())
         return runParse(mrzLines);
     if (versionCmd->parsed()) {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gw::vision {
@@ -52,6 +53,9 @@ struct CheckOutcome {
     double margin = 0; ///< in [-1, +1]; 0 is the pass threshold, negative fails
     Reason reason;
     std::vector<RectMm> regions; ///< where the evidence is; empty when the check is not local
+    /// What the check measured, for the lab's tuning (e.g. {"pcs", 0.71}); names are snake_case and
+    /// documented per check in docs/report-format.md.
+    std::vector<std::pair<std::string, double>> measured;
 };
 
 } // namespace gw::vision

@@ -16,10 +16,12 @@
 #include <gw/vision/check.h>
 #include <gw/vision/image.h>
 #include <gw/vision/mrz.h>
+#include <gw/vision/thresholds.h>
 
 namespace gw::vision {
 
-class TrustStore; // gw/vision/seal.h
+class TrustStore;    // gw/vision/seal.h
+class VizTextReader; // gw/vision/viz_reader.h
 
 /// @brief The officer's traffic light.
 enum class Verdict { Green, Amber, Red };
@@ -62,6 +64,8 @@ struct InspectionReport {
     std::optional<MrzRead> mrz;               ///< absent when no MRZ was read
     std::vector<CheckOutcome> checks;         ///< the reasons behind a non-GREEN verdict come first
     StageTimings timingsMs;
+    /// Thresholds::version() of the table the checks used, so that a lab can reproduce the verdict.
+    std::string thresholdsVersion;
     /// Each Visible Digital Seal found on the document, decoded, as JSON (see docs/report-format.md).
     std::vector<std::string> sealsJson;
     /// The normalised document under each light (upright, InspectionSettings::pixelsPerMm), when asked for.
@@ -79,8 +83,10 @@ struct InspectionSettings {
     double pixelsPerMm = 12.0;
     /// Return the normalised images in the report (for the host's display and the checks' evidence).
     bool keepNormalisedImages = false;
-    /// Below this OCR confidence a failed check digit is undetermined (a doubtful read), not failed.
-    float minConfidenceForFailure = 0.90f;
+    /// The thresholds the checks decide by; null: Thresholds::defaults() (vision/config/thresholds.json).
+    std::shared_ptr<const Thresholds> thresholds;
+    /// Reads the visual inspection zone for viz.mrz_consistency; null: that check is not_supported.
+    std::shared_ptr<VizTextReader> vizReader;
     /// Signer certificates for Visible Digital Seals; null: every signer is unknown (seal AMBER).
     std::shared_ptr<const TrustStore> trustStore;
     /// Look for Visible Digital Seals (DataMatrix / QR) on the document.

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// viz.mrz_consistency: genuine documents agree, a VIZ that differs from the MRZ fails, no reader ->
+// not_supported.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <gw/vision/viz_reader.h>
+
+#include "check_fixture.h"
+#include "vizocr/viz_text.h"
+
+using gw::specimen::Forgery;
+using gw::specimen::Format;
+using gw::vision::CheckResult;
+
+namespace {
+
+constexpr const char* kModel = "/usr/share/tesseract-ocr/5/tessdata/eng.traineddata";
+
+// One reader for the whole test program, as docinspect does; null when the Debian model is absent.
+std::shared_ptr<gw::vision::VizTextReader> reader()
+{
+    static const auto r = [] {
+        std::shared_ptr<gw::vision::VizTextReader> out;
+        std::ifstream in(kModel, std::ios::binary);
+        if (!in)
+            return out;
+        const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                              std::istreambuf_iterator<char>());
+        auto created = gw::vision::VizTextReader::create(bytes, "eng");
+        if (created)
+            out = *created;
+        return out;
+    }();
+    return r;
+}
+
+gw::testing::SpecimenCase specimenCase(Format format, Forgery forgery, std::uint64_t seed, bool clean = false)
+{
+    gw::testing::SpecimenCase c;
+    c.format = format;
+    c.forgery = forgery;
+    c.seed = seed;
+    c.clean = clean;
+    return c;
+}
+
+gw::vision::InspectionSettings withReader()
+{
+    gw::vision::InspectionSettings s;
+    s.vizReader = reader();
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("viz: dates in the VIZ formats parse and compare with the MRZ", "[viz]")
+{
+    using gw::vision::vizocr::parseVizDate;
+    const auto a = parseVizDate("12 MAR 1985");
+    REQUIRE(a);
+    CHECK(gw::vision::vizocr::sameAsMrzDate(*a, "850312"));
+    CHECK_FALSE(gw::vision::vizocr::sameAsMrzDate(*a, "850313"));
+    const auto b = parseVizDate("12.03.1985");
+    REQUIRE(b);
+    CHECK(b->month == 3);
+    const auto c = parseVizDate("26 MAY/MAI 1971");
+    REQUIRE(c);
+    CHECK(gw::vision::vizocr::sameAsMrzDate(*c, "710526"));
+    CHECK(parseVizDate("22 AUG/AOUT 2033"));
+    CHECK_FALSE(parseVizDate("22 JUN/MAI 2033")); // two month names must agree
+    CHECK_FALSE(parseVizDate("31 04 2020"));      // no 31 April
+    CHECK_FALSE(parseVizDate("BRITISH CITIZEN"));
+}
+
+TEST_CASE("viz: names compare across ICAO transliteration and truncation", "[viz]")
+{
+    using gw::vision::vizocr::nameSimilarity;
+    CHECK(nameSimilarity("MUELLER", "MULLER", false) == Approx(1.0));
+    CHECK(nameSimilarity("OESTERGAARD", "OSTERGARD", false) == Approx(1.0));
+    CHECK(nameSimilarity("VAN DEN BERG", "VAN DEN BERG", false) == Approx(1.0));
+    CHECK(nameSimilarity("WOLFESCHLEGELSTEI", "WOLFESCHLEGELSTEINHAUSEN", true) == Approx(1.0));
+    CHECK(nameSimilarity("JANSSEN", "DUPONT", false) < 0.45);
+    CHECK(gw::vision::vizocr::lookalike('0', 'O'));
+    CHECK_FALSE(gw::vision::vizocr::lookalike('3', '7'));
+}
+
+TEST_CASE("viz: a reader refuses bad model data and bad images", "[viz]")
+{
+    const std::vector<std::uint8_t> junk(100, 0x42);
+    CHECK_FALSE(gw::vision::VizTextReader::create(junk));
+    CHECK_FALSE(gw::vision::VizTextReader::create({}));
+    auto r = reader();
+    if (!r) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    CHECK_FALSE(r->readLine(gw::vision::ImageView{}));
+    const std::vector<std::uint8_t> huge(5000 * 10, 255);
+    CHECK_FALSE(
+        r->readLine(gw::vision::ImageView{huge.data(), 5000, 10, 5000, gw::vision::PixelFormat::Gray8}));
+}
+
+TEST_CASE("viz: without a reader the check is not_supported", "[viz]")
+{
+    const auto got = gw::testing::inspectSpecimen(specimenCase(Format::Td3, Forgery::Genuine, 3));
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    CHECK(c->result == CheckResult::NotSupported);
+}
+
+TEST_CASE("viz: genuine documents of every format agree with their MRZ", "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    const auto format = GENERATE(Format::Td1, Format::Td2, Format::Td3, Format::MrvA, Format::MrvB);
+    const auto seed = GENERATE(11u, 12u);
+    const auto got = gw::testing::inspectSpecimen(specimenCase(format, Forgery::Genuine, seed), withReader());
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    INFO(c->reason.en);
+    CHECK(c->result != CheckResult::Failed);
+}
+
+TEST_CASE("viz: a VIZ that differs from the MRZ fails where the difference is", "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Seeds chosen to cover the altered fields (surname, birth date, document number, sex) on degraded
+    // captures of several formats; the field altered is read from the generator's truth.
+    const auto format = GENERATE(Format::Td3, Format::Td1);
+    const auto seed = GENERATE(21u, 22u, 23u);
+    const auto got =
+        gw::testing::inspectSpecimen(specimenCase(format, Forgery::VizMismatch, seed), withReader());
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    const auto& truth = got.capture.truth;
+    const auto field = truth.forgeryDetail.count("field") ? truth.forgeryDetail.at("field") : std::string();
+    INFO(field << ": " << c->reason.en);
+    CHECK(c->result == CheckResult::Failed);
+    CHECK(c->margin < 0);
+    CHECK(got.report.verdict == gw::vision::Verdict::Red);
+    const auto region = truth.regionsMm.find("viz_" + field);
+    if (c->result == CheckResult::Failed && region != truth.regionsMm.end())
+        CHECK(gw::testing::overlaps(*c, region->second));
+}
+
+TEST_CASE("viz: a lab threshold override changes the outcome", "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Demanding more fields than exist turns an agreeing document into 'undetermined'.
+    auto strict = gw::vision::Thresholds::fromJson(
+        R"({"version": "test", "thresholds": {"viz.mrz_consistency.min_fields_confirmed": 7}})");
+    REQUIRE(strict);
+    auto settings = withReader();
+    settings.thresholds = std::make_shared<const gw::vision::Thresholds>(*strict);
+    const auto got =
+        gw::testing::inspectSpecimen(specimenCase(Format::Td3, Forgery::Genuine, 11, true), settings);
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    CHECK(c->result == CheckResult::Undetermined);
+}
+
+TEST_CASE("viz: CPU time of the check on genuine captures", "[viz][.slow]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Thread CPU time, not wall time: the reader runs on the calling thread only, and a loaded machine
+    // would inflate wall time.
+    auto settings = withReader();
+    settings.stopwatchUs = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return static_cast<std::int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    };
+    std::vector<double> ms;
+    const std::array formats{Format::Td1, Format::Td2, Format::Td3, Format::MrvA, Format::MrvB};
+    for (std::uint64_t seed = 100; seed < 130; ++seed) {
+        const auto format = formats[seed % formats.size()];
+        const auto got = gw::testing::inspectSpecimen(specimenCase(format, Forgery::Genuine, seed), settings);
+        for (const auto& [stage, t] : got.report.timingsMs)
+            if (stage == "viz.mrz_consistency")
+                ms.push_back(t);
+    }
+    REQUIRE(ms.size() == 30);
+    std::ranges::sort(ms);
+    const double median = ms[ms.size() / 2], p95 = ms[ms.size() * 95 / 100];
+    WARN("viz.mrz_consistency CPU ms: median " << median << ", p95 " << p95 << " over " << ms.size());
+    CHECK(median <= 60.0);
+}

@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: Apache-2.0
+// viz.mrz_consistency: the personal data printed in the visual zone agrees with the MRZ (ICAO 9303-3).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include <gw/vision/viz_reader.h>
+
+#include "checks/optical_checks.h"
+#include "vizocr/viz_text.h"
+
+namespace gw::vision::checks {
+namespace {
+
+constexpr const char* kId = "viz.mrz_consistency";
+constexpr double kTargetCapPx = 30;   // Tesseract's LSTM reads best at 20-40 px cap height
+constexpr std::size_t kMaxItems = 28; // a VIZ holds about 12 values; more is artwork, not data
+constexpr double kRereadScale = 1.35; // a second read at another scale when only one light shows the text
+constexpr int kShortItemChars = 3;    // values this short are read as one word (raw-line mode drops them)
+constexpr double kPadCaps = 0.4;      // white margin around an item for the reader [cap heights]
+constexpr int kMinDateChars = 6;
+constexpr int kSizeEvidence = -2;                    // Field::at when the glyph count, not a reading, differs
+constexpr int kMinLettersForSizeEvidence = 6;        // shorter names vary too much with transliteration
+constexpr double kMaxShortNameWidthPerLetter = 0.25; // [cap heights] letters are 0.3-0.9 caps wide
+constexpr int kMaxDateChars = 16;
+
+struct ReadItem {
+    vizocr::TextItem item;
+    VizLineText text;
+};
+
+enum class State { Absent, Confirmed, Differs };
+
+struct Field {
+    Field(const char* k, const char* e, const char* n) : key(k), en(e), nl(n) {}
+    const char* key; // measured name and id
+    const char* en;  // "date of birth"
+    const char* nl;  // "geboortedatum"
+    State state = State::Absent;
+    std::string vizValue;
+    std::string mrzValue;
+    int item = -1;       // index of the evidence in the items read
+    int at = -1;         // the differing character of a document number (index among letters and digits)
+    double evidence = 0; // [0, 1] how far the evidence's confidence lies above the threshold
+};
+
+std::string compact(std::string_view s)
+{
+    std::string out;
+    for (char c : s)
+        if (c != ' ' && c != '<')
+            out.push_back(c);
+    return out;
+}
+
+bool nameLike(const std::string& s)
+{
+    int letters = 0, other = 0;
+    for (char c : s) {
+        if (c >= 'A' && c <= 'Z')
+            ++letters;
+        else if (c != ' ' && c != '-' && c != '\'' && c != '.')
+            ++other;
+    }
+    return letters >= 2 && other * 5 <= letters;
+}
+
+std::string mrzDateText(std::string_view yymmdd)
+{
+    if (yymmdd.size() != 6)
+        return std::string(yymmdd);
+    return std::string(yymmdd.substr(4, 2)) + "." + std::string(yymmdd.substr(2, 2)) + "." +
+           std::string(yymmdd.substr(0, 2));
+}
+
+std::string vizDateText(const vizocr::VizDate& d)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d.%02d.%02d", d.day, d.month, d.year % 100);
+    return buf;
+}
+
+int letterCount(std::string_view s)
+{
+    return static_cast<int>(std::ranges::count_if(s, [](char c) { return c >= 'A' && c <= 'Z'; }));
+}
+
+// The letters and digits of a reading with their glyphs (the reader adds stray dots and spaces).
+struct Alnum {
+    std::string text;
+    std::vector<const VizGlyph*> glyphs;
+};
+
+Alnum alnumOf(const VizLineText& t)
+{
+    Alnum a;
+    for (const auto& g : t.glyphs)
+        if ((g.text >= 'A' && g.text <= 'Z') || (g.text >= '0' && g.text <= '9')) {
+            a.text.push_back(g.text);
+            a.glyphs.push_back(&g);
+        }
+    return a;
+}
+
+// The least confidence over the letters and digits of a reading (1 when it has none).
+double alnumConfidence(const VizLineText& t)
+{
+    double c = 1;
+    for (const auto& g : t.glyphs)
+        if ((g.text >= 'A' && g.text <= 'Z') || (g.text >= '0' && g.text <= '9'))
+            c = std::min(c, static_cast<double>(g.confidence));
+    return c;
+}
+
+// Document number: an item of the same length that agrees everywhere but in one confidently read
+// character, which is no look-alike of the MRZ's and not among the reader's own alternatives.
+void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string& mrzNumber, double minConf)
+{
+    f.mrzValue = mrzNumber;
+    if (mrzNumber.size() < 5)
+        return;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const Alnum a = alnumOf(items[i].text);
+        const std::string& s = a.text;
+        if (s.size() != mrzNumber.size())
+            continue;
+        int hard = 0, soft = 0;
+        std::size_t at = 0;
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            if (s[k] == mrzNumber[k])
+                continue;
+            const auto& g = *a.glyphs[k];
+            if (vizocr::lookalike(s[k], mrzNumber[k]) ||
+                g.alternatives.find(mrzNumber[k]) != std::string::npos || g.confidence < minConf)
+                ++soft;
+            else {
+                ++hard;
+                at = k;
+            }
+        }
+        if (hard == 0 && soft <= 1) {
+            f.state = State::Confirmed;
+            f.vizValue = s;
+            f.item = static_cast<int>(i);
+            return;
+        }
+        // Every other character equals the MRZ's, so the item is the number field: one confident,
+        // unmistakable character that differs is an altered number.
+        // A second, doubtful one (a look-alike of the MRZ's character) does not undo that.
+        if (hard == 1 && soft <= 1 && f.state == State::Absent) {
+            f.state = State::Differs;
+            f.vizValue = s;
+            f.item = static_cast<int>(i);
+            f.at = static_cast<int>(at);
+            f.evidence = a.glyphs[at]->confidence;
+        }
+    }
+}
+
+// Dates: the MRZ date printed anywhere confirms it; a confidently read date of the same year and month
+// but another day, with the MRZ date nowhere, is a different date (issue and expiry dates never share
+// year and month with the date of birth or with each other on a valid document).
+void judgeDate(Field& f, const std::vector<ReadItem>& items, const std::string& yymmdd,
+               const std::string& otherYymmdd, double minConf)
+{
+    f.mrzValue = mrzDateText(yymmdd);
+    if (yymmdd.size() != 6 || yymmdd.find_first_not_of("0123456789") != std::string::npos)
+        return;
+    const int yy = std::stoi(yymmdd.substr(0, 2)), mm = std::stoi(yymmdd.substr(2, 2));
+    int candidate = -1;
+    std::string candidateText;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto d = vizocr::parseVizDate(items[i].text.text);
+        if (!d)
+            continue;
+        if (vizocr::sameAsMrzDate(*d, yymmdd)) {
+            f.state = State::Confirmed;
+            f.vizValue = vizDateText(*d);
+            f.item = static_cast<int>(i);
+            return;
+        }
+        if (d->year % 100 == yy && d->month == mm && !vizocr::sameAsMrzDate(*d, otherYymmdd) &&
+            alnumConfidence(items[i].text) >= minConf && candidate < 0) {
+            candidate = static_cast<int>(i);
+            candidateText = vizDateText(*d);
+        }
+    }
+    if (candidate >= 0) {
+        f.state = State::Differs;
+        f.vizValue = candidateText;
+        f.item = candidate;
+        f.evidence = alnumConfidence(items[static_cast<std::size_t>(candidate)].text);
+    }
+}
+
+// Sex: a value of one character M, F or X (X for the MRZ's '<').
+void judgeSex(Field& f, const std::vector<ReadItem>& items, const std::string& mrzSex, double minConf)
+{
+    const char want = mrzSex == "M" ? 'M' : mrzSex == "F" ? 'F' : 'X';
+    // Only M against F is evidence: an unspecified sex (X, '<') may be printed in many ways.
+    const char opposite = want == 'M' ? 'F' : want == 'F' ? 'M' : '\0';
+    f.mrzValue = std::string(1, want);
+    int other = -1;
+    char otherChar = 0;
+    bool ambiguous = false;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& t = items[i].text;
+        const std::string letters = compact(t.text);
+        if (letters.size() != 1 && !(letters.size() == 2 && (letters[0] == '-' || letters[0] == '.')))
+            continue;
+        const VizGlyph& glyph = t.glyphs.back();
+        const char c = glyph.text;
+        if (c != 'M' && c != 'F' && c != 'X')
+            continue;
+        if (c == want) {
+            f.state = State::Confirmed;
+            f.vizValue = std::string(1, c);
+            f.item = static_cast<int>(i);
+            return;
+        }
+        if (c != opposite || glyph.confidence < minConf || glyph.alternatives.find(want) != std::string::npos)
+            continue;
+        if (other >= 0 && otherChar != c)
+            ambiguous = true;
+        if (other < 0) {
+            other = static_cast<int>(i);
+            otherChar = c;
+        }
+    }
+    if (other >= 0 && !ambiguous) {
+        f.state = State::Differs;
+        f.vizValue = std::string(1, otherChar);
+        f.item = other;
+        f.evidence = items[static_cast<std::size_t>(other)].text.glyphs.back().confidence;
+    }
+}
+
+int findName(const std::vector<ReadItem>& items, const std::string& mrzName, bool truncated, double matchSim)
+{
+    int best = -1;
+    double bestSim = matchSim;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!nameLike(items[i].text.text))
+            continue;
+        const double s = vizocr::nameSimilarity(mrzName, items[i].text.text, truncated);
+        if (s >= bestSim) {
+            bestSim = s;
+            best = static_cast<int>(i);
+        }
+    }
+    return best;
+}
+
+// Surname: found by similarity; else, ICAO 9303-4 puts the surname field right above the given names, so
+// the value directly above the given names, read confidently and unlike the MRZ surname, differs.
+void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, const MrzRecord& rec,
+                  double minConf, double matchSim, double mismatchSim)
+{
+    const auto& fields = rec.fields;
+    f.mrzValue = fields.surname;
+    given.mrzValue = fields.givenNames;
+    const int g =
+        fields.givenNames.empty() ? -1 : findName(items, fields.givenNames, rec.namesTruncated, matchSim);
+    if (g >= 0) {
+        given.state = State::Confirmed;
+        given.vizValue = items[static_cast<std::size_t>(g)].text.text;
+        given.item = g;
+    }
+    const int s = findName(items, fields.surname, rec.namesTruncated, matchSim);
+    if (s >= 0 && s != g) {
+        f.state = State::Confirmed;
+        f.vizValue = items[static_cast<std::size_t>(s)].text.text;
+        f.item = s;
+        return;
+    }
+    if (g < 0)
+        return;
+    const cv::Rect gb = items[static_cast<std::size_t>(g)].item.boxPx;
+    const double cap = items[static_cast<std::size_t>(g)].item.capHeightPx;
+    int above = -1;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const cv::Rect b = items[i].item.boxPx;
+        const int gapPx = gb.y - (b.y + b.height);
+        const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
+        if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
+            std::abs(b.x - gb.x) > 2.0 * cap)
+            continue;
+        if (above < 0 || b.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
+            above = static_cast<int>(i);
+    }
+    if (above < 0)
+        return;
+    const auto& t = items[static_cast<std::size_t>(above)].text;
+    const auto& box = items[static_cast<std::size_t>(above)].item;
+    const int mrzLetters = letterCount(fields.surname);
+    // Physical evidence, independent of the reading: a surname of many MRZ letters cannot be printed
+    // as one or two glyphs (transliteration shortens a name by a third at most, truncation only
+    // lengthens the VIZ form).
+    if (mrzLetters >= kMinLettersForSizeEvidence && box.characters * 3 <= mrzLetters &&
+        box.boxPx.width < kMaxShortNameWidthPerLetter * mrzLetters * box.capHeightPx &&
+        vizocr::nameSimilarity(fields.surname, t.text, rec.namesTruncated) < mismatchSim) {
+        f.state = State::Differs;
+        f.vizValue = t.text;
+        f.item = above;
+        f.at = kSizeEvidence;
+        f.evidence = 1.0;
+        return;
+    }
+    if (!nameLike(t.text) || alnumConfidence(t) < minConf)
+        return;
+    if (vizocr::nameSimilarity(fields.surname, t.text, rec.namesTruncated) < mismatchSim &&
+        vizocr::nameSimilarity(fields.givenNames, t.text, rec.namesTruncated) < mismatchSim) {
+        f.state = State::Differs;
+        f.vizValue = t.text;
+        f.item = above;
+        f.evidence = alnumConfidence(t);
+    }
+}
+
+constexpr unsigned kNumberBit = 1, kSurnameBit = 2, kGivenBit = 4, kBirthBit = 8, kExpiryBit = 16,
+                   kSexBit = 32;
+constexpr unsigned kDateBits = kBirthBit | kExpiryBit;
+constexpr unsigned kAllBits = 63;
+
+struct Fields {
+    Field number{"document_number", "document number", "documentnummer"};
+    Field surname{"surname", "surname", "achternaam"};
+    Field given{"given_names", "given names", "voornamen"};
+    Field birth{"birth_date", "date of birth", "geboortedatum"};
+    Field expiry{"expiry_date", "date of expiry", "vervaldatum"};
+    Field sex{"sex", "sex", "geslacht"};
+
+    [[nodiscard]] unsigned openMask() const
+    {
+        unsigned m = 0;
+        m |= number.state == State::Confirmed ? 0 : kNumberBit;
+        m |= surname.state == State::Confirmed ? 0 : kSurnameBit;
+        m |= given.state == State::Confirmed ? 0 : kGivenBit;
+        m |= birth.state == State::Confirmed ? 0 : kBirthBit;
+        m |= expiry.state == State::Confirmed ? 0 : kExpiryBit;
+        m |= sex.state == State::Confirmed ? 0 : kSexBit;
+        return m;
+    }
+    [[nodiscard]] bool allConfirmed() const { return openMask() == 0; }
+    [[nodiscard]] int count(State s) const
+    {
+        return (number.state == s) + (surname.state == s) + (given.state == s) + (birth.state == s) +
+               (expiry.state == s) + (sex.state == s);
+    }
+    [[nodiscard]] int confirmed() const { return count(State::Confirmed); }
+    [[nodiscard]] int differing() const { return count(State::Differs); }
+};
+
+Fields judgeAll(const std::vector<ReadItem>& items, const MrzRecord& rec, const std::string& mrzNumber,
+                double minConf, double matchSim, double mismatchSim)
+{
+    Fields f;
+    judgeNumber(f.number, items, mrzNumber, minConf);
+    judgeSurname(f.surname, f.given, items, rec, minConf, matchSim, mismatchSim);
+    judgeDate(f.birth, items, rec.fields.birthDate, rec.fields.expiryDate, minConf);
+    judgeDate(f.expiry, items, rec.fields.expiryDate, rec.fields.birthDate, minConf);
+    judgeSex(f.sex, items, rec.fields.sex, minConf);
+    return f;
+}
+
+// How many characters (connected components) each field's value should show in the VIZ.
+struct Expected {
+    int number = 0;
+    int surname = 0;
+    int given = 0;
+    bool truncated = false;
+};
+
+Expected expectedCounts(const MrzRecord& rec, const std::string& mrzNumber)
+{
+    return {static_cast<int>(mrzNumber.size()), letterCount(rec.fields.surname),
+            letterCount(rec.fields.givenNames), rec.namesTruncated};
+}
+
+// A name of n MRZ letters shows fewer in the VIZ where 9303-3 digraphs (AE, OE, UE, AA) stand for one
+// letter, a few more where diacritics, apostrophes or a damaged glyph split into parts; a truncated MRZ
+// name may be much longer in the VIZ.
+bool nameSized(int components, int mrzLetters, bool truncated)
+{
+    if (mrzLetters <= 0)
+        return false;
+    const int low = mrzLetters - std::max(2, mrzLetters / 3);
+    const int high = truncated ? 1000 : mrzLetters + 3;
+    return components >= low && components <= high;
+}
+
+// Which fields an item may hold, judged from its size alone (no OCR).
+unsigned possibleFields(const vizocr::TextItem& it, const Expected& e)
+{
+    const int n = it.characters;
+    unsigned m = 0;
+    if (e.number >= 5 && std::abs(n - e.number) <= 1)
+        m |= kNumberBit;
+    if (n <= 2)
+        m |= kSexBit;
+    if (nameSized(n, e.surname, e.truncated))
+        m |= kSurnameBit;
+    if (nameSized(n, e.given, e.truncated))
+        m |= kGivenBit;
+    // "12.03.85" to "12 MAR/MARS 1985": 6 to 16 marks (dots may fall below the character size).
+    if (n >= kMinDateChars && n <= kMaxDateChars)
+        m |= kDateBits;
+    return m;
+}
+
+// One glyph (sex, document code) is read as one character: the line reader turns a lone F into '-'.
+VizReadOptions optionsFor(const vizocr::TextItem& it, const VizReadOptions& base)
+{
+    VizReadOptions o = base;
+    if (it.characters == 1) {
+        o.singleCharacter = true;
+        o.whitelist = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    }
+    return o;
+}
+
+// The item right above @p below (same column, within a few lines), or -1.
+int itemAbove(const std::vector<vizocr::TextItem>& all, const vizocr::TextItem& below)
+{
+    const cv::Rect gb = below.boxPx;
+    const double cap = below.capHeightPx;
+    int above = -1;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const cv::Rect b = all[i].boxPx;
+        const int gapPx = gb.y - (b.y + b.height);
+        const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
+        if (b == gb || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
+            std::abs(b.x - gb.x) > 2.0 * cap)
+            continue;
+        if (above < 0 || b.y > all[static_cast<std::size_t>(above)].boxPx.y)
+            above = static_cast<int>(i);
+    }
+    return above;
+}
+
+} // namespace
+
+CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* reader)
+{
+    CheckOutcome c;
+    c.id = kId;
+    if (reader == nullptr) {
+        c.result = CheckResult::NotSupported;
+        c.reason.en = "Not checked: no text reader for the visual zone is configured on this scanner.";
+        c.reason.nl =
+            "Niet gecontroleerd: op deze scanner is geen tekstlezer voor de visuele zone ingesteld.";
+        return c;
+    }
+    if (ctx.mrz == nullptr) {
+        c.result = CheckResult::Undetermined;
+        c.reason.en = "Not compared: the MRZ could not be read.";
+        c.reason.nl = "Niet vergeleken: de MRZ kon niet worden gelezen.";
+        return c;
+    }
+    // The MRZ is the reference only when it holds together: a misread (or altered) MRZ that fails its
+    // own check digits or syntax would make every field "differ". mrz.check_digits and mrz.structure
+    // report that case; this check has nothing reliable to compare with.
+    if (!ctx.mrz->record.checkDigitsValid() || !ctx.mrz->record.structureValid()) {
+        c.result = CheckResult::Undetermined;
+        c.reason.en = "Not compared: the MRZ fails its own check digits or syntax, so it cannot serve as the "
+                      "reference for the printed data.";
+        c.reason.nl = "Niet vergeleken: de MRZ voldoet zelf niet aan de controlecijfers of de opbouw en kan "
+                      "dus niet als referentie voor de gedrukte gegevens dienen.";
+        return c;
+    }
+    const double minConf = ctx.threshold("viz.mrz_consistency.min_char_confidence");
+    const double matchSim = ctx.threshold("viz.mrz_consistency.name_match_similarity");
+    const double mismatchSim = ctx.threshold("viz.mrz_consistency.name_mismatch_similarity");
+    const double minConfirmed = ctx.threshold("viz.mrz_consistency.min_fields_confirmed");
+
+    // The personal data is printed in IR-absorbing ink while labels and background print drop out under
+    // IR (9303-2): read the IR image where there is one, the white image otherwise or when IR shows none.
+    cv::Mat whiteGrey;
+    cv::cvtColor(ctx.white, whiteGrey, cv::COLOR_BGR2GRAY);
+    const cv::Rect roi = toPixels(ctx.zones.viz, ctx.pixelsPerMm, whiteGrey.size());
+    vizocr::TextLayer layer;
+    bool fromIr = false;
+    if (!ctx.ir.empty()) {
+        layer = vizocr::findText(ctx.ir, roi, ctx.pixelsPerMm);
+        fromIr = layer.items.size() >= 3;
+    }
+    if (!fromIr)
+        layer = vizocr::findText(whiteGrey, roi, ctx.pixelsPerMm);
+    if (layer.items.size() > kMaxItems)
+        layer.items.resize(kMaxItems);
+
+    const MrzRecord& rec = ctx.mrz->record;
+    const std::string mrzNumber = compact(rec.fields.documentNumber);
+    const Expected expected = expectedCounts(rec, mrzNumber);
+    std::vector<ReadItem> items;
+    std::vector<char> tried(layer.items.size(), 0);
+    VizReadOptions options;
+    auto readItem = [&](std::size_t i) {
+        tried[i] = 1;
+        const auto& it = layer.items[i];
+        const bool isShort = it.characters <= kShortItemChars;
+        const cv::Mat img = vizocr::itemImage(layer, it, kTargetCapPx, kPadCaps);
+        const ImageView v{img.data, img.cols, img.rows, static_cast<int>(img.step), PixelFormat::Gray8};
+        auto r = reader->readLine(v, optionsFor(it, options));
+        if (r && r->text.empty() && isShort) {
+            // Raw-line mode drops some short narrow values ("LI"); a word read may keep them.
+            VizReadOptions o = options;
+            o.singleWord = true;
+            r = reader->readLine(v, o);
+        }
+        if (r && !r->text.empty())
+            items.push_back({it, std::move(*r)});
+    };
+
+    Fields fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+    // Read the items that can hold a field still open: first those whose size names one field (number,
+    // sex, names), then the date-sized ones; stop once every field agrees with the MRZ. A field that
+    // differs stays open so that a better read elsewhere can still confirm it.
+    for (int pass = 0; pass < 3 && !fields.allConfirmed(); ++pass) {
+        if (pass == 2 && fields.confirmed() >= minConfirmed && fields.differing() == 0)
+            break; // the rest is labels, places and authorities: not worth the reading time
+        for (std::size_t i = 0; i < layer.items.size() && !fields.allConfirmed(); ++i) {
+            if (tried[i] != 0)
+                continue;
+            const unsigned may = possibleFields(layer.items[i], expected);
+            const unsigned wanted = pass == 0 ? may & ~kDateBits : pass == 1 ? may & kDateBits : kAllBits;
+            if ((wanted & fields.openMask()) == 0)
+                continue;
+            readItem(i);
+            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+        }
+    }
+    // ICAO 9303-4 puts the surname right above the given names: read that item too when the surname is
+    // still unseen (an altered surname has another length, so no size pointed at it).
+    if (fields.surname.state == State::Absent && fields.given.state == State::Confirmed) {
+        const auto above = itemAbove(layer.items, items[static_cast<std::size_t>(fields.given.item)].item);
+        if (above >= 0 && tried[static_cast<std::size_t>(above)] == 0) {
+            readItem(static_cast<std::size_t>(above));
+            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+        }
+    }
+    Field& number = fields.number;
+    Field& surname = fields.surname;
+    Field& given = fields.given;
+    Field& birth = fields.birth;
+    Field& expiry = fields.expiry;
+    Field& sex = fields.sex;
+
+    // A difference must survive a second, independent read of the same item (the other light, or another
+    // scale): one OCR slip must not make a RED.
+    std::vector<Field*> all{&number, &surname, &given, &birth, &expiry, &sex};
+    for (Field* f : all) {
+        if (f->state != State::Differs || f->at == kSizeEvidence)
+            continue;
+        const auto& first = items[static_cast<std::size_t>(f->item)];
+        vizocr::TextLayer other;
+        double scale = kTargetCapPx;
+        if (fromIr) {
+            const int pad = static_cast<int>(std::lround(2.0 * ctx.pixelsPerMm));
+            const cv::Rect b = first.item.boxPx;
+            other = vizocr::findText(whiteGrey,
+                                     cv::Rect(b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad),
+                                     ctx.pixelsPerMm);
+        } else {
+            other = layer;
+            scale = kTargetCapPx * kRereadScale;
+        }
+        const bool isShort = first.item.characters <= kShortItemChars;
+        const cv::Mat img = vizocr::itemImage(other, first.item, scale, kPadCaps);
+        const ImageView v{img.data, img.cols, img.rows, static_cast<int>(img.step), PixelFormat::Gray8};
+        auto again = reader->readLine(v, optionsFor(first.item, options));
+        if (again && again->text.empty() && isShort) {
+            VizReadOptions o = options;
+            o.singleWord = true;
+            again = reader->readLine(v, o);
+        }
+        auto key = [](const std::string& t) {
+            if (auto d = vizocr::parseVizDate(t))
+                return vizDateText(*d);
+            std::string k;
+            for (char ch : t)
+                if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+                    k.push_back(ch);
+            return k;
+        };
+        // The second read must give the same value, and be as sure of the evidence as the first.
+        bool same = again && key(again->text) == key(first.text.text);
+        if (f == &number && again) {
+            // The number is judged again on the second read alone: it must differ in the same place
+            // in the same way (other characters may be read differently within the look-alikes).
+            Field second{"document_number", "", ""};
+            const std::vector<ReadItem> one{{first.item, *again}};
+            judgeNumber(second, one, mrzNumber, minConf);
+            same = second.state == State::Differs && second.at == f->at && second.vizValue.size() > 0 &&
+                   second.vizValue[static_cast<std::size_t>(f->at)] ==
+                       f->vizValue[static_cast<std::size_t>(f->at)];
+        } else if (same) {
+            same = alnumConfidence(*again) >= minConf;
+        }
+        if (!same) {
+            f->state = State::Absent;
+            f->vizValue.clear();
+        }
+    }
+
+    int confirmed = 0, differing = 0;
+    for (const Field* f : all) {
+        confirmed += f->state == State::Confirmed ? 1 : 0;
+        differing += f->state == State::Differs ? 1 : 0;
+        c.measured.emplace_back(f->key, f->state == State::Confirmed ? 1.0
+                                        : f->state == State::Differs ? -1.0
+                                                                     : 0.0);
+    }
+    c.measured.emplace_back("fields_confirmed", confirmed);
+    c.measured.emplace_back("fields_differing", differing);
+    c.measured.emplace_back("items_read", static_cast<double>(items.size()));
+    c.measured.emplace_back("read_under_ir", fromIr ? 1.0 : 0.0);
+
+    auto regionOf = [&](const Field& f) {
+        return toMm(items[static_cast<std::size_t>(f.item)].item.boxPx, ctx.pixelsPerMm);
+    };
+    if (differing > 0) {
+        c.result = CheckResult::Failed;
+        double evidence = 0;
+        std::string en, nl;
+        for (const Field* f : all) {
+            if (f->state != State::Differs)
+                continue;
+            evidence = std::max(evidence, f->evidence);
+            c.regions.push_back(regionOf(*f));
+            if (!en.empty()) {
+                en += "; ";
+                nl += "; ";
+            }
+            en += std::string("the ") + f->en + " reads '" + f->vizValue + "' but the MRZ says '" +
+                  f->mrzValue + "'";
+            nl += std::string("de ") + f->nl + " luidt '" + f->vizValue + "' maar de MRZ zegt '" +
+                  f->mrzValue + "'";
+        }
+        for (const auto& r : ctx.mrz->lineRegions)
+            c.regions.push_back(r);
+        c.measured.emplace_back("evidence_confidence", evidence);
+        c.margin = -std::clamp((evidence - minConf) / std::max(1e-6, 1.0 - minConf), 0.1, 1.0);
+        c.reason.en = "The printed personal data disagrees with the MRZ: " + en +
+                      ". The data page may have been altered.";
+        c.reason.nl = "De gedrukte persoonsgegevens wijken af van de MRZ: " + nl +
+                      ". De personaliapagina is mogelijk gewijzigd.";
+        return c;
+    }
+    for (const Field* f : all)
+        if (f->state == State::Confirmed)
+            c.regions.push_back(regionOf(*f));
+    c.margin = marginOf(confirmed, minConfirmed - 0.5, 3.0, true);
+    if (confirmed >= minConfirmed) {
+        c.result = CheckResult::Successful;
+        c.reason.en = "The printed personal data agrees with the MRZ (" + std::to_string(confirmed) +
+                      " of 6 fields compared).";
+        c.reason.nl = "De gedrukte persoonsgegevens komen overeen met de MRZ (" + std::to_string(confirmed) +
+                      " van 6 velden vergeleken).";
+    } else {
+        c.result = CheckResult::Undetermined;
+        c.reason.en = "The printed personal data could not be read well enough to compare it with the MRZ (" +
+                      std::to_string(confirmed) + " of 6 fields found); nothing contradicts it.";
+        c.reason.nl =
+            "De gedrukte persoonsgegevens waren niet goed genoeg leesbaar om met de MRZ te vergelijken (" +
+            std::to_string(confirmed) + " van 6 velden gevonden); niets spreekt de MRZ tegen.";
+    }
+    return c;
+}
+
+} // namespace gw::vision::checks
