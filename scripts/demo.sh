@@ -21,10 +21,11 @@ count="${GW_DEMO_COUNT:-8}"
 
 echo "1. Specimen documents: $count fictitious documents of all formats, some forged"
 "$specimen" generate --out "$out/captures" --count "$count" --seed 424242 --forgeries all --forged-share 0.4 \
-  --dpi 300:400 >/dev/null
+  --dpi 300:400 --seals >/dev/null
 scenario="$out/documents.scn"
 echo "# One document after another; the officer takes each away after the verdict." > "$scenario"
 for dir in "$out"/captures/*/; do
+  [ -f "$dir/truth.json" ] || continue # seal-signer/ holds the seal signer's certificate, not a capture
   name=$(basename "$dir")
   truth=$(sed -n 's/.*"forgery": *"\([a-z_]*\)".*/\1/p' "$dir/truth.json" | head -1)
   printf '   %-26s %s\n' "$name" "$truth"
@@ -49,7 +50,7 @@ tail_pid=$!
 
 echo "3. Scanner firmware on the emulator board, over TLS 1.3 to 127.0.0.1:$link_port; the station prints:"
 "$firmware" --scenario "$scenario" --captures "$out/captures" --spool "$out/spool" \
-  --device-id GW-EMU-0001 --host "127.0.0.1:$link_port" --tls-ca "$out/pki/ca.crt" \
+  --device-id GW-EMU-0001 --trust-store "$out/captures/seal-signer/trust" --host "127.0.0.1:$link_port" --tls-ca "$out/pki/ca.crt" \
   --tls-cert "$out/pki/GW-EMU-0001.crt" --tls-key "$out/pki/GW-EMU-0001.key" --server-name localhost \
   --max-seconds 300 --log-level warning 2> "$out/firmware.log" || {
   echo "demo: the firmware stopped with an error; see $out/firmware.log" >&2; exit 1; }

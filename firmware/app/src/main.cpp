@@ -10,6 +10,12 @@
 #include <vector>
 
 #include <gw/fw/board_config.h>
+#include <gw/vision/seal.h>
+#include <gw/vision/thresholds.h>
+
+#include "thresholds_loader.h"
+#include "trust_store_loader.h"
+#include "viz_model_loader.h"
 #include <gw/fw/log.h>
 #include <gw/fw/scanner_app.h>
 #include <gw/hal/board.h>
@@ -40,6 +46,10 @@ constexpr std::string_view kUsage =
   --images none|normalised|captured   images sent with each inspection (default normalised)
   --format png|jpeg   image encoding (default jpeg); --jpeg-quality 1..100 (default 90)
   --device-id ID      HELLO device id (default GW-<BOARD>-0001)
+  --trust-store DIR   seal signer certificates (PEM/DER); default $GW_TRUST_STORE, else none (seals AMBER)
+  --thresholds FILE   overrides of the built-in check thresholds (vision/config/thresholds.json)
+  --viz-model FILE    Tesseract model for reading the visual zone, or none (default: Debian's
+                      eng.traineddata when installed, else viz.mrz_consistency is not_supported)
   --log-level debug|info|warning|error
   --max-seconds N     stop after N seconds (0: run until the board is finished or a signal)
 )";
@@ -55,6 +65,9 @@ struct Options {
     gw::fw::ImageEncodingOptions encoding;
     std::string deviceId;
     double maxSeconds = 0;
+    std::optional<std::string> trustStore;
+    std::filesystem::path thresholds;
+    std::string vizModel; // empty: the default when installed; "none": off
 };
 
 std::optional<long long> toInt(std::string_view s)
@@ -135,6 +148,12 @@ gw::Result<Options> parseArgs(int argc, char** argv)
             o.encoding.jpegQuality = static_cast<int>(*n);
         } else if (a == "--device-id") {
             o.deviceId = v;
+        } else if (a == "--trust-store") {
+            o.trustStore = std::string(v);
+        } else if (a == "--thresholds") {
+            o.thresholds = v;
+        } else if (a == "--viz-model") {
+            o.vizModel = v;
         } else if (a == "--log-level") {
             if (v == "debug")
                 gw::fw::setLogLevel(gw::fw::LogLevel::Debug);
@@ -159,6 +178,41 @@ gw::Result<Options> parseArgs(int argc, char** argv)
     if (o.boardJson.empty())
         return gw::fail(gw::Errc::InvalidArgument, "--board-json is required");
     return o;
+}
+
+// What the inspection needs from disk: the seal trust store, a lab's thresholds, the VIZ OCR model.
+gw::Result<void> loadInspectionData(const Options& o, gw::fw::AppSettings& settings)
+{
+    if (const auto dir = gw::tools::resolveTrustStoreDir(o.trustStore, std::nullopt)) {
+        auto store = gw::tools::loadTrustStore(*dir);
+        if (!store)
+            return gw::fail(store.error().code(), "trust store " + dir->string() + ": " + store.error().message());
+        for (const auto& w : store->warnings())
+            GW_LOG(App, Warning) << "trust store: " << w;
+        settings.trustStore = std::make_shared<const gw::vision::TrustStore>(std::move(*store));
+    } else {
+        GW_LOG(App, Warning) << "no seal trust store configured: every seal signer is unknown (AMBER)";
+    }
+    if (!o.thresholds.empty()) {
+        auto table = gw::tools::loadThresholds(o.thresholds);
+        if (!table)
+            return std::unexpected(table.error());
+        GW_LOG(App, Info) << "thresholds " << table->version() << " from " << o.thresholds.string();
+        settings.thresholds = std::make_shared<const gw::vision::Thresholds>(std::move(*table));
+    }
+    if (o.vizModel == "none")
+        return {};
+    std::error_code ec;
+    if (o.vizModel.empty() && !std::filesystem::exists(gw::tools::kDefaultVizModel, ec)) {
+        GW_LOG(App, Warning) << "no VIZ model at " << gw::tools::kDefaultVizModel
+                             << " (package tesseract-ocr-eng): viz.mrz_consistency is not_supported";
+        return {};
+    }
+    auto reader = o.vizModel.empty() ? gw::tools::loadVizReader() : gw::tools::loadVizReader(o.vizModel);
+    if (!reader)
+        return std::unexpected(reader.error());
+    settings.vizReader = std::move(*reader);
+    return {};
 }
 
 int run(int argc, char** argv)
@@ -217,6 +271,10 @@ int run(int argc, char** argv)
     settings.encoding = opts->encoding;
     if (!opts->deviceId.empty())
         settings.deviceId = opts->deviceId;
+    if (auto ok = loadInspectionData(*opts, settings); !ok) {
+        GW_LOG(App, Error) << ok.error().describe();
+        return 1;
+    }
     gw::fw::AppDevices devices{*board->camera, *board->lights, *board->sensor,      *board->indicator,
                                clock,          *board->link,   board->storage.get()};
     auto app = gw::fw::ScannerApp::create(devices, *spool, settings);

@@ -323,6 +323,9 @@ void ScannerApp::inspectAndReport(Frames& frames, std::int64_t placedUs, std::in
     };
     vs.keepNormalisedImages = settings_.images == ImagesToSend::Normalised;
     vs.pixelsPerMm = settings_.transportPixelsPerMm;
+    vs.trustStore = settings_.trustStore;
+    vs.thresholds = settings_.thresholds;
+    vs.vizReader = settings_.vizReader;
 
     Result<vision::InspectionReport> report = fail(Errc::Internal, "inspector threw");
     try {

@@ -54,6 +54,12 @@ struct AppSettings {
     double transportPixelsPerMm = 12.0;
     std::int64_t statusIntervalUs = 30'000'000;    ///< [us] STATUS period while connected (also on change)
     std::int64_t heartbeatIntervalUs = 10'000'000; ///< [us] HEARTBEAT period while connected
+    /// Signer certificates for Visible Digital Seals (the scanner's trust store); null: signers unknown.
+    std::shared_ptr<const vision::TrustStore> trustStore{};
+    /// Thresholds of the checks; null: the ones built into docvision (vision/config/thresholds.json).
+    std::shared_ptr<const vision::Thresholds> thresholds{};
+    /// Reads the visual zone for viz.mrz_consistency; null: that check is not_supported.
+    std::shared_ptr<vision::VizTextReader> vizReader{};
 };
 
 /// @brief The inspection function; vision::inspect unless a test injects another.
