@@ -485,8 +485,10 @@ gw::Result<DocumentRender> renderDocument(const DocumentPlan& plan, double pixel
         // authority.
         if (!plan.sealImage.empty()) {
             const double side = sealSideMm;
-            const RectMm box{l.fields.x + l.fields.width + 1.5, l.fields.y + l.fields.height - side, side,
-                             side};
+            // A forger who reprints the MRZ higher leaves the seal clear of it (no print overlaps).
+            const double lift = plan.mrzShiftYMm > 0 ? plan.mrzShiftYMm + 1.0 : 0.0;
+            const RectMm box{l.fields.x + l.fields.width + 1.5,
+                             std::max(l.fields.y, l.fields.y + l.fields.height - side - lift), side, side};
             const int sidePx = static_cast<int>(std::lround(layers.len(side)));
             cv::Mat sealPx;
             cv::resize(plan.sealImage, sealPx, cv::Size(sidePx, sidePx), 0, 0, cv::INTER_NEAREST);

@@ -21,7 +21,7 @@
 namespace gw::specimen {
 
 /// @brief Version written into every truth.json; bump it when the same seed renders differently.
-inline constexpr std::string_view kGeneratorVersion = "1.0.0";
+inline constexpr std::string_view kGeneratorVersion = "1.0.1";
 
 inline constexpr double kGlassWidthMm = 160.0;  ///< scanner glass, landscape
 inline constexpr double kGlassHeightMm = 120.0; ///< scanner glass
