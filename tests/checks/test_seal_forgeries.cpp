@@ -93,3 +93,30 @@ TEST_CASE("seal forgeries need a visa with a seal maker", "[seal][forgery][malfo
     }
     CHECK(sealKinds == 10); // 60 forged captures over 12 kinds in turn
 }
+
+TEST_CASE("a seal washed out by glare in white light is decoded under IR", "[seal][ir]")
+{
+    const Signer s = makeSigner();
+    vi::InspectionSettings settings;
+    settings.trustStore = s.trust;
+    // Capture 17 of `specimen generate --seed 91 --forgeries seal_signature,seal_mrz --forged-share 1
+    // --seals`: strong glare over the DataMatrix in white light.
+    sp::SetPlan plan;
+    plan.seed = 91;
+    plan.count = 17;
+    plan.forgeries = {sp::Forgery::SealSignature, sp::Forgery::SealMrz};
+    plan.forgedShare = 1.0;
+    plan.seals = true;
+    const sp::SpecimenSpec spec = sp::planSet(plan).back();
+    REQUIRE(spec.forgery == sp::Forgery::SealSignature);
+    gw::testing::SpecimenCase c{.format = spec.format, .forgery = spec.forgery, .seed = spec.seed};
+    c.sealMaker = sp::makeSealMaker(s.signer);
+
+    const auto withIr = gw::testing::inspectSpecimen(c, settings);
+    CHECK(resultOf(withIr.report, "vds.signature") == vi::CheckResult::Failed);
+    CHECK(withIr.report.verdict == vi::Verdict::Red);
+
+    c.withIr = false;
+    const auto whiteOnly = gw::testing::inspectSpecimen(c, settings);
+    CHECK(resultOf(whiteOnly.report, "vds.present") != vi::CheckResult::Successful);
+}

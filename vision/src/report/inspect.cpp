@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The inspection pipeline: read the MRZ, run the checks, apply the verdict policy.
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -112,8 +113,8 @@ CheckOutcome guarded(const char* id, const std::function<CheckOutcome()>& run)
     }
 }
 
-void runOpticalChecks(const checks::CheckContext& ctx, VizTextReader* vizReader, std::vector<CheckOutcome>& out,
-                      Stopwatch& watch)
+void runOpticalChecks(const checks::CheckContext& ctx, VizTextReader* vizReader,
+                      std::vector<CheckOutcome>& out, Stopwatch& watch)
 {
     struct Entry {
         const char* id;
@@ -213,8 +214,9 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
             ctx.pixelsPerMm = report.geometry->pixelsPerMm;
             ctx.geometry = &*report.geometry;
             ctx.mrz = report.mrz ? &*report.mrz : nullptr;
-            ctx.format = report.mrz ? std::optional(report.mrz->record.format)
-                                    : checks::formatFromSize(report.geometry->widthMm, report.geometry->heightMm);
+            ctx.format = report.mrz
+                             ? std::optional(report.mrz->record.format)
+                             : checks::formatFromSize(report.geometry->widthMm, report.geometry->heightMm);
             ctx.zones =
                 checks::pageZones(ctx.format, report.geometry->widthMm, report.geometry->heightMm, ctx.mrz);
             ctx.thresholds = &thresholds;
@@ -227,6 +229,18 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
             const TrustStore& trust = settings.trustStore ? *settings.trustStore : *kNoSigners;
             auto findings = inspectSeals(viewOf(normWhite), trust);
             std::vector<SealFinding> found = findings ? std::move(*findings) : std::vector<SealFinding>{};
+            // Seals are printed in IR-absorbing black and glare falls elsewhere under the IR LEDs: where
+            // white light decoded none, the IR image may. Not on passport data pages (TD3), which carry
+            // no seal (visas, permits, ID-card stickers do): the second search would only cost time.
+            const bool mayCarrySeal = !report.mrz || report.mrz->record.format != MrzFormat::TD3;
+            const auto decoded = [](const std::vector<SealFinding>& fs) {
+                return std::ranges::any_of(fs, [](const SealFinding& f) { return f.seal.has_value(); });
+            };
+            if (!decoded(found) && !normIr.empty() && mayCarrySeal) {
+                auto underIr = inspectSeals(viewOf(normIr), trust);
+                if (underIr && decoded(*underIr))
+                    found = std::move(*underIr);
+            }
             for (const auto& f : found)
                 if (f.seal)
                     report.sealsJson.push_back(sealToJson(*f.seal));
