@@ -76,7 +76,8 @@ double peakRssMb()
 vi::CaptureSet viewsOf(const sp::Capture& c)
 {
     vi::CaptureSet set;
-    set.white = vi::ImageView{c.white.data, c.white.cols, c.white.rows, int(c.white.step), vi::PixelFormat::Bgr8};
+    set.white =
+        vi::ImageView{c.white.data, c.white.cols, c.white.rows, int(c.white.step), vi::PixelFormat::Bgr8};
     set.ir = vi::ImageView{c.ir.data, c.ir.cols, c.ir.rows, int(c.ir.step), vi::PixelFormat::Gray8};
     set.uv = vi::ImageView{c.uv.data, c.uv.cols, c.uv.rows, int(c.uv.step), vi::PixelFormat::Bgr8};
     set.pixelsPerMm = c.truth.geometry.pixelsPerMm;
@@ -147,10 +148,11 @@ std::string topReasons(const Tally& t, std::size_t k)
 
 void printTallies(const std::map<std::string, Tally>& tallies)
 {
-    std::printf("  %-20s %5s %7s %7s %7s  %s\n", "kind", "n", "RED%", "AMBER%", "GREEN%", "checks behind non-GREEN");
+    std::printf("  %-20s %5s %7s %7s %7s  %s\n", "kind", "n", "RED%", "AMBER%", "GREEN%",
+                "checks behind non-GREEN");
     for (const auto& [kind, t] : tallies) {
-        std::printf("  %-20s %5d %7.1f %7.1f %7.1f  %s%s\n", kind.c_str(), t.n, pct(t.red, t.n), pct(t.amber, t.n),
-                    pct(t.green, t.n), topReasons(t, 4).c_str(),
+        std::printf("  %-20s %5d %7.1f %7.1f %7.1f  %s%s\n", kind.c_str(), t.n, pct(t.red, t.n),
+                    pct(t.amber, t.n), pct(t.green, t.n), topReasons(t, 4).c_str(),
                     t.errors ? (" errors " + std::to_string(t.errors)).c_str() : "");
     }
     int forged = 0, forgedRed = 0;
@@ -163,13 +165,15 @@ void printTallies(const std::map<std::string, Tally>& tallies)
         worstKind = std::min(worstKind, pct(t.red, t.n));
     }
     if (forged)
-        std::printf("  forged: %d captures, %.2f %% RED; the least caught kind %.1f %% RED (target >= 99 %%)\n",
-                    forged, pct(forgedRed, forged), worstKind);
+        std::printf(
+            "  forged: %d captures, %.2f %% RED; the least caught kind %.1f %% RED (target >= 99 %%)\n",
+            forged, pct(forgedRed, forged), worstKind);
     if (auto g = tallies.find("genuine"); g != tallies.end())
-        std::printf("  genuine: %d captures, GREEN %.2f %% (target >= 97 %%), AMBER %.2f %%, RED %.2f %% (target "
-                    "<= 0.5 %%)\n",
-                    g->second.n, pct(g->second.green, g->second.n), pct(g->second.amber, g->second.n),
-                    pct(g->second.red, g->second.n));
+        std::printf(
+            "  genuine: %d captures, GREEN %.2f %% (target >= 97 %%), AMBER %.2f %%, RED %.2f %% (target "
+            "<= 0.5 %%)\n",
+            g->second.n, pct(g->second.green, g->second.n), pct(g->second.amber, g->second.n),
+            pct(g->second.red, g->second.n));
 }
 
 struct Args {
@@ -337,9 +341,10 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
         std::fprintf(stderr, "\n");
     const double accuracyS = std::chrono::duration<double>(Clock::now() - t0).count();
 
-    std::printf("=== security checks on %zu generated captures (seed %llu, forged share %.2f; each inspected a "
-                "year before its expiry) ===\n",
-                specs.size(), static_cast<unsigned long long>(a.seed), a.forgedShare);
+    std::printf(
+        "=== security checks on %zu generated captures (seed %llu, forged share %.2f; each inspected a "
+        "year before its expiry) ===\n",
+        specs.size(), static_cast<unsigned long long>(a.seed), a.forgedShare);
     printTallies(tallies);
     std::printf("  (accuracy pass: %.0f s on %u threads, rendering included)\n", accuracyS, a.threads);
 
@@ -371,9 +376,10 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
             for (const auto& [stage, sms] : r->timingsMs)
                 stages[stage].push_back(sms);
         }
-    std::printf("  full inspection, 3 lights, every check, one thread, %zu captures: median %.1f ms, p95 %.1f "
-                "ms (target median <= 150 ms)\n",
-                totals.size(), percentile(totals, 0.5), percentile(totals, 0.95));
+    std::printf(
+        "  full inspection, 3 lights, every check, one thread, %zu captures: median %.1f ms, p95 %.1f "
+        "ms (target median <= 150 ms)\n",
+        totals.size(), percentile(totals, 0.5), percentile(totals, 0.95));
     std::printf("  per stage (median ms):");
     for (const auto& [stage, v] : stages)
         if (stage != "total")
@@ -388,14 +394,16 @@ int main(int argc, char** argv)
 {
     const auto args = parseArgs(argc, argv);
     if (!args) {
-        std::cerr << "usage: bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] "
-                     "[--viz-model FILE|none] [--no-seals] [--quiet]\n"
-                     "       bench_inspect ROOT [--limit N] [--viz-model FILE|none] [--quiet]\n";
+        std::cerr
+            << "usage: bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] "
+               "[--viz-model FILE|none] [--no-seals] [--quiet]\n"
+               "       bench_inspect ROOT [--limit N] [--viz-model FILE|none] [--quiet]\n";
         return 2;
     }
     vi::InspectionSettings settings;
     if (args->vizModel != "none") {
-        auto viz = args->vizModel.empty() ? gw::tools::loadVizReader() : gw::tools::loadVizReader(args->vizModel);
+        auto viz =
+            args->vizModel.empty() ? gw::tools::loadVizReader() : gw::tools::loadVizReader(args->vizModel);
         if (!viz) {
             std::cerr << "bench_inspect: " << viz.error().describe() << '\n';
             return 2;

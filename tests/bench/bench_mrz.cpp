@@ -247,8 +247,8 @@ int main(int argc, char** argv)
         capture.white = vision::ImageView{sample->white.data, sample->white.cols, sample->white.rows,
                                           int(sample->white.step), vision::PixelFormat::Bgr8};
         if (!sample->ir.empty())
-            capture.ir = vision::ImageView{sample->ir.data, sample->ir.cols, sample->ir.rows, int(sample->ir.step),
-                                           vision::PixelFormat::Gray8};
+            capture.ir = vision::ImageView{sample->ir.data, sample->ir.cols, sample->ir.rows,
+                                           int(sample->ir.step), vision::PixelFormat::Gray8};
         capture.pixelsPerMm = sample->pixelsPerMm;
         const auto t0 = Clock::now();
         const auto report = vision::inspect(capture, settings);

@@ -16,9 +16,9 @@ struct SpecimenCase {
     specimen::Format format = specimen::Format::Td3;
     specimen::Forgery forgery = specimen::Forgery::Genuine;
     std::uint64_t seed = 1;
-    bool clean = false;             ///< no degradations (else drawn from the seed, as in the bench)
-    bool withIr = true;             ///< hand the IR frame to inspect()
-    bool withUv = true;             ///< hand the UV frame to inspect()
+    bool clean = false; ///< no degradations (else drawn from the seed, as in the bench)
+    bool withIr = true; ///< hand the IR frame to inspect()
+    bool withUv = true; ///< hand the UV frame to inspect()
     std::string_view date = "2026-11-25";
     specimen::SealMaker sealMaker{}; ///< seals on visas and permits (gw/specimen/seals.h); empty: none
 };

@@ -10,19 +10,18 @@
 #include <vector>
 
 #include <gw/fw/board_config.h>
-#include <gw/vision/seal.h>
-#include <gw/vision/thresholds.h>
-
-#include "thresholds_loader.h"
-#include "trust_store_loader.h"
-#include "viz_model_loader.h"
 #include <gw/fw/log.h>
 #include <gw/fw/scanner_app.h>
 #include <gw/hal/board.h>
 #include <gw/hal/system_devices.h>
 #include <gw/spool/spool.h>
+#include <gw/vision/seal.h>
+#include <gw/vision/thresholds.h>
 
+#include "thresholds_loader.h"
 #include "transport.h"
+#include "trust_store_loader.h"
+#include "viz_model_loader.h"
 
 namespace {
 
@@ -186,7 +185,8 @@ gw::Result<void> loadInspectionData(const Options& o, gw::fw::AppSettings& setti
     if (const auto dir = gw::tools::resolveTrustStoreDir(o.trustStore, std::nullopt)) {
         auto store = gw::tools::loadTrustStore(*dir);
         if (!store)
-            return gw::fail(store.error().code(), "trust store " + dir->string() + ": " + store.error().message());
+            return gw::fail(store.error().code(),
+                            "trust store " + dir->string() + ": " + store.error().message());
         for (const auto& w : store->warnings())
             GW_LOG(App, Warning) << "trust store: " << w;
         settings.trustStore = std::make_shared<const gw::vision::TrustStore>(std::move(*store));

@@ -20,9 +20,9 @@ namespace gw::vision::checks {
 /// @brief The input of one check. The images are the upright normalised document (one transform for
 /// all lights, so a point in millimetres is the same place under each light).
 struct CheckContext {
-    cv::Mat white; ///< CV_8UC3 BGR, never empty when a check runs
-    cv::Mat ir;    ///< CV_8UC1 at ~870 nm; empty when not captured
-    cv::Mat uv;    ///< CV_8UC3 BGR under 365 nm; empty when not captured
+    cv::Mat white;                              ///< CV_8UC3 BGR, never empty when a check runs
+    cv::Mat ir;                                 ///< CV_8UC1 at ~870 nm; empty when not captured
+    cv::Mat uv;                                 ///< CV_8UC3 BGR under 365 nm; empty when not captured
     double pixelsPerMm = 0;                     ///< [px/mm] of the three images
     const DocumentGeometry* geometry = nullptr; ///< never null when a check runs
     const MrzRead* mrz = nullptr;               ///< null when no MRZ was read

@@ -570,8 +570,7 @@ void validateStructure(const Layout& layout, MrzRecord& r)
             // a misread filler (a '<' under glare reads like 'C') or a badly composed name.
             const auto sep = text.find("<<");
             const auto again = sep == std::string::npos ? sep : text.find("<<", sep + 2);
-            if (again != std::string::npos &&
-                text.find_first_not_of('<', again) != std::string::npos)
+            if (again != std::string::npos && text.find_first_not_of('<', again) != std::string::npos)
                 addIssue(r, "name_after_fillers", "letters follow the padding of the name field", f.span);
         }
     }

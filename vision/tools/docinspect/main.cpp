@@ -180,8 +180,8 @@ int runMargins(const std::string& path, const Options& o)
                 for (const auto& [k, v] : check["measured"].items())
                     measured += (measured.empty() ? "" : ";") + k + "=" + v.dump();
                 std::cout << csvField(name) << ',' << (*j)["verdict"].get<std::string>() << ','
-                          << check["id"].get<std::string>() << ',' << check["result"].get<std::string>() << ','
-                          << check["margin"].dump() << ',' << csvField(measured) << "\n";
+                          << check["id"].get<std::string>() << ',' << check["result"].get<std::string>()
+                          << ',' << check["margin"].dump() << ',' << csvField(measured) << "\n";
             }
         }
         if (tty && captures.size() > 1)

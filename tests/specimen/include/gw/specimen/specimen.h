@@ -104,9 +104,9 @@ struct SealPrint {
 /// @brief Makes the seal of one capture from the MRZ as printed; an empty SealPrint when the document
 /// carries none. gw/specimen/seals.h provides one backed by tests/specimen/seal when that is built.
 /// @p forgery is the capture's kind: for the seal kinds the maker forges the seal accordingly.
-using SealMaker = std::function<gw::Result<SealPrint>(Format format, const std::vector<std::string>& mrz,
-                                                      const DocumentFields& fields, std::uint64_t seed,
-                                                      Forgery forgery)>;
+using SealMaker =
+    std::function<gw::Result<SealPrint>(Format format, const std::vector<std::string>& mrz,
+                                        const DocumentFields& fields, std::uint64_t seed, Forgery forgery)>;
 
 /// @brief What to render. Anything left unset is drawn from the seed.
 struct SpecimenSpec {
