@@ -244,8 +244,12 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
             for (const auto& f : found)
                 if (f.seal)
                     report.sealsJson.push_back(sealToJson(*f.seal));
+            // The printed MRZ is the reference only when it holds together: a misread that fails its own
+            // check digits or syntax would "differ" from a genuine seal (mrz.* report that case).
+            const bool printedReliable =
+                report.mrz && report.mrz->record.checkDigitsValid() && report.mrz->record.structureValid();
             const std::vector<std::string> printed =
-                report.mrz ? report.mrz->record.lines : std::vector<std::string>{};
+                printedReliable ? report.mrz->record.lines : std::vector<std::string>{};
             for (auto& c : sealChecks(found, printed, report.geometry->pixelsPerMm))
                 report.checks.push_back(std::move(c));
             watch.lap("seals");
