@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # make bench: prints the figures the issues ask for. Speed figures are medians from one run on this
 # machine; instruction counts (callgrind) are machine-independent and stand for the ARM cost too.
-#   scripts/bench.sh BUILD_DIR            (BENCH_COUNT=500 BENCH_SEED=20261124 TESS_CROPS=40)
+#   scripts/bench.sh BUILD_DIR            (BENCH_COUNT=500 BENCH_SEED=20261124 TESS_CROPS=40
+#                                          INSPECT_COUNT=600 INSPECT_SEED=20261125)
 set -euo pipefail
 build="${1:-build/host}"
 count="${BENCH_COUNT:-500}"
@@ -37,11 +38,29 @@ else
   echo "bench: specimen or bench_mrz not built; skipping the MRZ benchmark"
 fi
 
+if [ -x "$build/tests/bench/bench_inspect" ]; then
+  echo "=== Security checks and verdict (issue 4) ==="
+  # Every forgery kind and genuine captures, rendered in memory on both cores; then the full inspection
+  # timed on one thread over 40 captures.
+  "$build/tests/bench/bench_inspect" --generate "${INSPECT_COUNT:-600}" --seed "${INSPECT_SEED:-20261125}" \
+    --timing 40 --threads 2
+  if command -v valgrind >/dev/null && [ -d "$sample_dir" ]; then
+    out=$(mktemp)
+    valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect='gw::vision::inspect(*' \
+      "$build/tests/bench/bench_inspect" "$sample_dir" --quiet >/dev/null 2>&1 || true
+    ir=$(grep -E '^summary:' "$out" | awk '{print $2}')
+    rm -f "$out"
+    [ -n "$ir" ] && awk -v ir="$ir" \
+      'BEGIN { printf "  instructions per capture in the full inspection, every check (callgrind, 10 captures): %.1f M\n", ir / 10 / 1e6 }'
+  fi
+fi
+
 shopt -s nullglob
 for b in "$build"/tests/bench/bench_*; do
   name=$(basename "$b")
   [ -x "$b" ] || continue
   [ "$name" = bench_mrz ] && continue
+  [ "$name" = bench_inspect ] && continue
   echo "=== $name ==="
   "$b"
 done
