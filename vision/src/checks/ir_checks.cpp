@@ -51,18 +51,6 @@ ImageView viewOf(const cv::Mat& m)
                      m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
 }
 
-RectMm unite(const std::vector<RectMm>& rs)
-{
-    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-    for (const auto& r : rs) {
-        x0 = std::min(x0, r.x);
-        y0 = std::min(y0, r.y);
-        x1 = std::max(x1, r.x + r.width);
-        y1 = std::max(y1, r.y + r.height);
-    }
-    return RectMm{x0, y0, x1 - x0, y1 - y0};
-}
-
 // ---------------------------------------------------------------------------------------------------
 // ir.mrz_absorbs
 
@@ -292,7 +280,7 @@ CheckOutcome checkIrMrzAbsorbs(const CheckContext& ctx)
         pcsIr = std::min(pcsIr, percentileOf(ir, 0.75));
         pcsWhite = std::min(pcsWhite, percentileOf(white, 0.75));
     }
-    const RectMm mrzBox = unite(ctx.mrz->lineRegions);
+    const RectMm mrzBox = boundingBox(ctx.mrz->lineRegions);
     c.regions = {mrzBox};
     if (linesJudged < static_cast<int>(ctx.mrz->lineRegions.size())) {
         c.result = CheckResult::Undetermined;

@@ -34,7 +34,9 @@ const Nominal& nominalOf(std::optional<MrzFormat> f)
     return kNominal[2];
 }
 
-RectMm united(const std::vector<RectMm>& rs)
+} // namespace
+
+RectMm boundingBox(const std::vector<RectMm>& rs)
 {
     double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
     for (const auto& r : rs) {
@@ -45,8 +47,6 @@ RectMm united(const std::vector<RectMm>& rs)
     }
     return RectMm{x0, y0, x1 - x0, y1 - y0};
 }
-
-} // namespace
 
 std::optional<MrzFormat> formatFromSize(double widthMm, double heightMm)
 {
@@ -73,7 +73,7 @@ PageZones pageZones(std::optional<MrzFormat> format, double widthMm, double heig
     const double headerBottom = n.headerMm * sy;
     double mrzTop = heightMm - n.mrzClearMm * sy;
     if (mrz && !mrz->lineRegions.empty()) {
-        const RectMm lines = united(mrz->lineRegions);
+        const RectMm lines = boundingBox(mrz->lineRegions);
         z.mrz = {lines.x - 1.0, lines.y - 1.0, lines.width + 2.0, lines.height + 2.0};
         mrzTop = std::min(mrzTop, z.mrz.y);
     } else {

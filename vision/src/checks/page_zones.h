@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include <gw/vision/check.h>
 #include <gw/vision/inspection.h>
@@ -24,6 +25,10 @@ struct PageZones {
 /// @brief The zones of a page of @p widthMm x @p heightMm. @p format: from the MRZ, or guessed from the
 /// size; nullopt uses TD3 proportions. @p mrz: the lines read (places the MRZ zone exactly).
 PageZones pageZones(std::optional<MrzFormat> format, double widthMm, double heightMm, const MrzRead* mrz);
+
+/// @brief The smallest rectangle holding all of @p rects (e.g. the MRZ lines); an empty input gives a
+/// rectangle of negative size.
+RectMm boundingBox(const std::vector<RectMm>& rects);
 
 /// @brief The ICAO format whose nominal size is nearest (within 8 % on both sides) to the page; nullopt
 /// when none is.
