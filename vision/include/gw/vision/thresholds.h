@@ -32,8 +32,8 @@ public:
     /// every key a check reads is in the shipped file; inspect() turns it into an aborted check).
     [[nodiscard]] double value(std::string_view key) const;
 
-    /// @brief The version string of the table ("<default version>+lab" once overridden by a lab file
-    /// that names no version of its own); it goes into every report.
+    /// @brief The version string of the table; it goes into every report. A lab file's own version, or
+    /// "<base version>+lab" when the file names none, or names the base's version but changes a value.
     [[nodiscard]] const std::string& version() const noexcept { return version_; }
 
     [[nodiscard]] const std::map<std::string, Entry, std::less<>>& entries() const noexcept
