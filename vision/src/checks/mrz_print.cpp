@@ -106,6 +106,22 @@ std::optional<AreaInk> inkOf(const CheckContext& ctx, const cv::Mat& source, con
     return a;
 }
 
+/// The text row of @p area with the most ink: the MRZ line, where a neighbouring line or microprint may
+/// show at the crop's edge. std::nullopt when the area holds no text row.
+std::optional<cv::Range> inkiestRow(const AreaInk& area)
+{
+    std::optional<cv::Range> best;
+    double bestInk = -1;
+    for (const auto& r : ocr::findLineRows(area.maps)) {
+        const double ink = cv::sum(area.maps.mask.rowRange(r))[0];
+        if (ink > bestInk) {
+            bestInk = ink;
+            best = r;
+        }
+    }
+    return best;
+}
+
 /// The image the reader read from: it falls back to infrared when glare spoils the white image.
 const cv::Mat& readSource(const CheckContext& ctx)
 {
@@ -175,20 +191,10 @@ std::optional<LineFit> fitMrzLine(const CheckContext& ctx, const RectMm& lineMm,
     const auto area = inkOf(ctx, readSource(ctx), search);
     if (!area)
         return std::nullopt;
-    const auto rows = ocr::findLineRows(area->maps);
-    if (rows.empty())
+    const auto best = inkiestRow(*area);
+    if (!best)
         return std::nullopt;
-    // The line is the run with the most ink; a neighbouring line or microprint may show at the crop's edge.
-    cv::Range best = rows.front();
-    double bestInk = -1;
-    for (const auto& r : rows) {
-        const double ink = cv::sum(area->maps.mask.rowRange(r))[0];
-        if (ink > bestInk) {
-            bestInk = ink;
-            best = r;
-        }
-    }
-    auto fit = measureLine(*area, best, static_cast<int>(text.size()), false);
+    auto fit = measureLine(*area, *best, static_cast<int>(text.size()), false);
     // A lattice that starts a cell away from the reader's (a speck, or a glare-eaten first character) holds
     // other characters than the record and mis-states the position: such a line is not measured.
     if (fit && std::abs(fit->leftMm - lineMm.x) > 0.5 * kPitchMm)
@@ -206,19 +212,10 @@ std::vector<LineFit> refitReadLines(const CheckContext& ctx, double pageWidthMm,
         const auto area = inkOf(ctx, readSource(ctx), search);
         if (!area)
             return {};
-        const auto rows = ocr::findLineRows(area->maps);
-        if (rows.empty())
+        const auto best = inkiestRow(*area);
+        if (!best)
             return {};
-        cv::Range best = rows.front();
-        double bestInk = -1;
-        for (const auto& r : rows) {
-            const double ink = cv::sum(area->maps.mask.rowRange(r))[0];
-            if (ink > bestInk) {
-                bestInk = ink;
-                best = r;
-            }
-        }
-        auto f = measureLine(*area, best, lineLength, true);
+        auto f = measureLine(*area, *best, lineLength, true);
         if (!f)
             return {};
         fits.push_back(std::move(*f));
