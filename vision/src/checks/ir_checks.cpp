@@ -13,6 +13,7 @@
 #include <gw/vision/mrz_ocr.h>
 
 #include "checks/optical_checks.h"
+#include "core/mat_view.h"
 
 namespace gw::vision::checks {
 namespace {
@@ -43,12 +44,6 @@ double percentileOf(std::vector<float>& v, double q)
     const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(v.size() - 1));
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
     return v[k];
-}
-
-ImageView viewOf(const cv::Mat& m)
-{
-    return ImageView{m.data, m.cols, m.rows, static_cast<int>(m.step),
-                     m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
 }
 
 // ---------------------------------------------------------------------------------------------------

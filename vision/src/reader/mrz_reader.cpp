@@ -10,6 +10,7 @@
 
 #include <gw/vision/mrz_ocr.h>
 
+#include "core/mat_view.h"
 #include "locate/mrz_finder.h"
 
 namespace gw::vision::reader {
@@ -34,12 +35,6 @@ struct Candidate {
     Result<MrzRecord> record = fail(Errc::NoDocument, "no MRZ");
     double score = -1;
 };
-
-ImageView viewOf(const cv::Mat& m)
-{
-    return ImageView{m.data, m.cols, m.rows, int(m.step),
-                     m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
-}
 
 // The window of @p length characters that the recogniser is surest of: drops specks, the page edge or
 // neighbouring print read as extra cells at either end of a line.

@@ -15,6 +15,7 @@
 #include "checks/check_context.h"
 #include "checks/mrz_checks.h"
 #include "checks/optical_checks.h"
+#include "core/mat_view.h"
 #include "locate/document_locator.h"
 #include "reader/mrz_reader.h"
 #include "report/verdict_policy.h"
@@ -89,12 +90,6 @@ Image toImage(const cv::Mat& m)
     const cv::Mat packed = m.isContinuous() ? m : m.clone();
     img.pixels.assign(packed.data, packed.data + packed.total() * packed.elemSize());
     return img;
-}
-
-ImageView viewOf(const cv::Mat& m)
-{
-    return ImageView{m.data, m.cols, m.rows, int(m.step),
-                     m.channels() == 3 ? PixelFormat::Bgr8 : PixelFormat::Gray8};
 }
 
 // A check that throws (a bug, a threshold missing from the table) must not take the inspection down:
