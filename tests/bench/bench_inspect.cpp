@@ -23,7 +23,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
 
 #include <gw/specimen/specimen.h>
 #include <gw/vision/inspection.h>
@@ -32,6 +31,7 @@
 #include <gw/specimen/seals.h>
 #endif
 
+#include "bench_stats.h"
 #include "capture_files.h"
 #include "viz_model_loader.h"
 
@@ -39,6 +39,8 @@ namespace fs = std::filesystem;
 namespace sp = gw::specimen;
 namespace vi = gw::vision;
 using Clock = std::chrono::steady_clock;
+using gw::bench::peakRssMb;
+using gw::bench::percentile;
 
 namespace {
 
@@ -56,21 +58,6 @@ std::string inspectionDateFor(const sp::Truth& t)
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
     return buf;
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::ranges::sort(v);
-    return v[std::min(v.size() - 1, std::size_t(p * double(v.size() - 1) + 0.5))];
-}
-
-double peakRssMb()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_maxrss) / 1024.0;
 }
 
 vi::CaptureSet viewsOf(const sp::Capture& c)

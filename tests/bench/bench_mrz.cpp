@@ -20,33 +20,25 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <sys/resource.h>
 
 #include <gw/specimen/specimen.h>
 #include <gw/vision/inspection.h>
 #include <gw/vision/mrz.h>
 #include <gw/vision/mrz_ocr.h>
 
+#include "bench_stats.h"
 #include "capture_files.h"
 
 namespace fs = std::filesystem;
 using namespace gw;
 using Clock = std::chrono::steady_clock;
+using gw::bench::percentile;
 
 namespace {
 
 double msSince(Clock::time_point t0)
 {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::ranges::sort(v);
-    const auto i = std::min(v.size() - 1, std::size_t(p * double(v.size() - 1) + 0.5));
-    return v[i];
 }
 
 std::size_t levenshtein(const std::string& a, const std::string& b)
@@ -287,8 +279,6 @@ int main(int argc, char** argv)
     }
     if (!quiet && generate > 0 && isatty(2))
         std::fputc('\n', stderr);
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
 
     if (quiet)
         return 0;
@@ -309,7 +299,7 @@ int main(int argc, char** argv)
     std::printf("  inspect() time        median %.2f ms, p95 %.2f ms\n", percentile(totalMs, 0.5),
                 percentile(totalMs, 0.95));
     std::printf("  peak memory (RSS)     %.1f MB (whole process, one capture decoded at a time)\n",
-                double(ru.ru_maxrss) / 1024.0);
+                gw::bench::peakRssMb());
     for (std::size_t i = 0; i < std::min<std::size_t>(misses.size(), 10); ++i)
         std::printf("  miss: %s\n", misses[i].c_str());
 
