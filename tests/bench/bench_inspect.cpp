@@ -2,6 +2,7 @@
 // Security-check benchmark: per forgery kind the share flagged RED, on genuine captures the share
 // GREEN / AMBER / RED with the reasons, and the time of the full inspection (all lights, every check).
 //   bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] [--no-seals]
+//                 [--kinds a,b] [--misses]
 //   bench_inspect ROOT [--limit N] [--quiet]      capture folders with truth.json (for callgrind)
 // Accuracy runs on T threads (rendering dominates); timing runs afterwards on K captures held in
 // memory, one at a time on one thread, so that it measures one core.
@@ -73,7 +74,8 @@ vi::CaptureSet viewsOf(const sp::Capture& c)
 
 // What one inspection says, reduced to what the tallies need.
 struct Outcome {
-    std::string kind; // forgery id, "genuine"
+    std::string kind;      // forgery id, "genuine"
+    std::size_t index = 0; // capture index in the set (generated runs)
     vi::Verdict verdict = vi::Verdict::Amber;
     std::vector<std::string> nonGreenChecks; // ids of the checks behind a non-GREEN verdict
     std::string error;
@@ -81,7 +83,7 @@ struct Outcome {
 
 Outcome summarise(const std::string& kind, const gw::Result<vi::InspectionReport>& r)
 {
-    Outcome o{kind, vi::Verdict::Amber, {}, {}};
+    Outcome o{kind, 0, vi::Verdict::Amber, {}, {}};
     if (!r) {
         o.error = r.error().describe();
         return o;
@@ -173,8 +175,21 @@ struct Args {
     std::size_t limit = 0;
     bool quiet = false;
     bool seals = true;
+    bool misses = false;            // list every capture the verdict got wrong
+    std::vector<std::string> kinds; // only these kinds of the planned set (indices kept)
     std::string vizModel;
 };
+
+std::vector<std::string> splitComma(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::size_t b = 0;
+    for (std::size_t e; (e = s.find(',', b)) != std::string::npos; b = e + 1)
+        out.push_back(s.substr(b, e - b));
+    out.push_back(s.substr(b));
+    std::erase(out, std::string{});
+    return out;
+}
 
 std::optional<Args> parseArgs(int argc, char** argv)
 {
@@ -206,6 +221,10 @@ std::optional<Args> parseArgs(int argc, char** argv)
                 a.quiet = true;
             else if (s == "--no-seals")
                 a.seals = false;
+            else if (s == "--misses")
+                a.misses = true;
+            else if (s == "--kinds" && (v = next()))
+                a.kinds = splitComma(*v);
             else if (!s.starts_with("--") && a.root.empty())
                 a.root = s;
             else
@@ -290,9 +309,18 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
     plan.forgeries.assign(kinds.begin(), kinds.end());
     plan.forgedShare = a.forgedShare;
     plan.seals = static_cast<bool>(sealMaker);
-    auto specs = sp::planSet(plan);
-    for (auto& spec : specs)
-        spec.sealMaker = sealMaker;
+    auto planned = sp::planSet(plan);
+    std::vector<std::size_t> indices; // of the planned set, so a miss can be regenerated on its own
+    std::vector<sp::SpecimenSpec> specs;
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+        const std::string kind(sp::forgeryId(planned[i].forgery));
+        if (!a.kinds.empty() && std::ranges::find(a.kinds, kind) == a.kinds.end())
+            continue;
+        planned[i].sealMaker = sealMaker;
+        indices.push_back(i);
+        specs.push_back(std::move(planned[i]));
+    }
+    std::vector<Outcome> misses;
 
     // Accuracy: render and inspect on every thread; each capture is dropped after its inspection.
     std::map<std::string, Tally> tallies;
@@ -306,14 +334,19 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
             auto capture = sp::renderSpecimen(specs[i]);
             Outcome o;
             if (!capture)
-                o = Outcome{kind, vi::Verdict::Amber, {}, "render: " + capture.error().describe()};
+                o = Outcome{kind, i, vi::Verdict::Amber, {}, "render: " + capture.error().describe()};
             else {
                 vi::InspectionSettings own = settings;
                 own.inspectionDate = inspectionDateFor(capture->truth);
                 o = summarise(kind, vi::inspect(viewsOf(*capture), own));
             }
+            o.index = indices[i];
             std::scoped_lock lock(mu);
             tallies[kind].add(o);
+            const bool wrong =
+                kind == "genuine" ? o.verdict != vi::Verdict::Green : o.verdict != vi::Verdict::Red;
+            if (a.misses && (wrong || !o.error.empty()))
+                misses.push_back(o);
             if (!o.error.empty())
                 std::cerr << "\nbench_inspect: capture " << i << " (" << kind << "): " << o.error << '\n';
             if (progress)
@@ -334,6 +367,18 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
         specs.size(), static_cast<unsigned long long>(a.seed), a.forgedShare);
     printTallies(tallies);
     std::printf("  (accuracy pass: %.0f s on %u threads, rendering included)\n", accuracyS, a.threads);
+    if (a.misses) {
+        std::ranges::sort(misses, {}, &Outcome::index);
+        std::printf("  misses (capture index in the set: kind -> verdict, checks):\n");
+        for (const auto& m : misses) {
+            std::string checks;
+            for (const auto& c : m.nonGreenChecks)
+                checks += " " + c;
+            std::printf("    %5zu: %s -> %s%s%s\n", m.index, m.kind.c_str(),
+                        std::string(vi::verdictName(m.verdict)).c_str(), checks.c_str(),
+                        m.error.empty() ? "" : (" error: " + m.error).c_str());
+        }
+    }
 
     // Timing: the first K captures of the set, rendered first, then inspected one by one on this thread.
     const std::size_t k = std::min(a.timing, specs.size());
@@ -383,7 +428,7 @@ int main(int argc, char** argv)
     if (!args) {
         std::cerr
             << "usage: bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] "
-               "[--viz-model FILE|none] [--no-seals] [--quiet]\n"
+               "[--viz-model FILE|none] [--no-seals] [--kinds a,b] [--misses] [--quiet]\n"
                "       bench_inspect ROOT [--limit N] [--viz-model FILE|none] [--quiet]\n";
         return 2;
     }
