@@ -68,6 +68,25 @@ float lineConfidence(const MrzRead& mrz, int line)
     return *std::ranges::min_element(mrz.confidences[static_cast<std::size_t>(line)]);
 }
 
+// The least confidence over the characters a check digit is computed over and the digit itself; the whole
+// read's least when the per-character confidences are missing.
+float digitConfidence(const MrzRead& mrz, const CheckDigit& d)
+{
+    auto at = [&](int line, int column) {
+        if (line < 0 || static_cast<std::size_t>(line) >= mrz.confidences.size())
+            return mrz.minConfidence;
+        const auto& l = mrz.confidences[static_cast<std::size_t>(line)];
+        return column >= 0 && static_cast<std::size_t>(column) < l.size()
+                   ? l[static_cast<std::size_t>(column)]
+                   : mrz.minConfidence;
+    };
+    float conf = at(d.line, d.column);
+    for (const auto& s : d.covered)
+        for (int k = 0; k < s.length; ++k)
+            conf = std::min(conf, at(s.line, s.column + k));
+    return conf;
+}
+
 std::vector<RectMm> lineRegions(const MrzRead& mrz, int line)
 {
     if (line >= 0 && static_cast<std::size_t>(line) < mrz.lineRegions.size())
@@ -193,19 +212,26 @@ CheckOutcome checkMrzCheckDigits(const MrzRead& mrz, float minConfidenceForFailu
     }
     std::string en = "Check digit wrong for:";
     std::string nl = "Controlecijfer onjuist voor:";
-    bool doubtful = false;
+    // One failing digit whose own characters (the field and the digit) were all read confidently proves
+    // the MRZ wrong; a doubtful character elsewhere on the line does not make that doubtful.
+    bool confident = false;
     for (const auto& d : digits) {
         if (d.ok)
             continue;
         en += " " + englishField(d.field) + " (printed " + d.found + ", computed " + d.expected + ")";
         nl += " " + dutchField(d.field) + " (gedrukt " + d.found + ", berekend " + d.expected + ")";
+        confident = confident || digitConfidence(mrz, d) >= minConfidenceForFailure;
         // A composite failure involves every line; a field's failure its own line.
         const int line = d.field == "composite" ? -1 : d.line;
-        const float conf = line < 0 ? mrz.minConfidence : lineConfidence(mrz, line);
-        doubtful = doubtful || conf < minConfidenceForFailure;
         for (const auto& r : lineRegions(mrz, line))
             c.regions.push_back(r);
     }
+    // A structural break on a doubtfully read line (a document code misread, so the format and with it
+    // the digits' places are wrong) makes every digit doubtful.
+    const bool misreadShape = std::ranges::any_of(mrz.record.issues, [&](const MrzIssue& i) {
+        return lineConfidence(mrz, i.line) < minConfidenceForFailure;
+    });
+    const bool doubtful = !confident || misreadShape;
     c.margin = -double(failed) / double(digits.size());
     if (doubtful) {
         // A failed digit over a doubtful read is as likely our misreading as the document's defect.

@@ -630,8 +630,12 @@ MrzRecord buildRecord(const Layout& layout, std::vector<std::string> lines,
         for (const auto& s : c.covered)
             covered += segmentText(L, s);
         const char found = segmentText(L, c.digit)[0];
+        std::vector<MrzSpan> spans;
+        for (const auto& s : c.covered)
+            spans.push_back({s.line, s.start, s.length});
         r.checkDigits.push_back({c.field, c.digit.line, c.digit.start, found,
-                                 mrzCheckChar(covered).value_or('?'), digitHolds(covered, found)});
+                                 mrzCheckChar(covered).value_or('?'), digitHolds(covered, found),
+                                 std::move(spans)});
     }
     validateStructure(layout, r);
     return r;

@@ -46,6 +46,13 @@ struct MrzFields {
     std::string optionalData2; ///< TD1 line 2 optional data; empty elsewhere
 };
 
+/// @brief A run of characters on one MRZ line.
+struct MrzSpan {
+    int line = 0;   ///< 0-based
+    int column = 0; ///< 0-based first character
+    int length = 0;
+};
+
 /// @brief One check digit of the MRZ and whether it holds.
 struct CheckDigit {
     std::string field;   ///< "document_number", "birth_date", "expiry_date", "optional_data", "composite"
@@ -54,6 +61,7 @@ struct CheckDigit {
     char found = '<';    ///< the character in the MRZ
     char expected = '0'; ///< the digit computed over the field
     bool ok = false;
+    std::vector<MrzSpan> covered; ///< the characters the digit is computed over
 };
 
 /// @brief A structural finding: the MRZ parses but a field breaks a rule of Doc 9303.
