@@ -28,6 +28,8 @@ constexpr int kSizeEvidence = -2;                    // Field::at when the glyph
 constexpr int kMinLettersForSizeEvidence = 6;        // shorter names vary too much with transliteration
 constexpr double kMaxShortNameWidthPerLetter = 0.25; // [cap heights] letters are 0.3-0.9 caps wide
 constexpr int kMaxDateChars = 16;
+constexpr double kMinSexCapShare = 0.8; // of the median cap height of the values read
+constexpr int kMaxNeighbourChars = 30;  // a value sharing a date's baseline (nationality, place of birth)
 
 struct ReadItem {
     vizocr::TextItem item;
@@ -117,6 +119,103 @@ double alnumConfidence(const VizLineText& t)
     return c;
 }
 
+// A reading with each letter read below @p minConf replaced by vizocr::kAnyLetter: a name compared this
+// way differs only where the reader was sure (the eng model has no Ø or Ł and reads them doubtfully).
+struct MaskedName {
+    std::string text;
+    int sure = 0; // letters read confidently
+};
+
+MaskedName maskedName(const VizLineText& t, double minConf)
+{
+    MaskedName m;
+    std::size_t g = 0;
+    for (char ch : t.text) {
+        if (ch == ' ' || g >= t.glyphs.size()) {
+            m.text.push_back(ch);
+            continue;
+        }
+        const VizGlyph& glyph = t.glyphs[g++];
+        const bool letter = ch >= 'A' && ch <= 'Z';
+        if (letter && glyph.confidence < minConf) {
+            m.text.push_back(vizocr::kAnyLetter);
+            continue;
+        }
+        m.sure += letter ? 1 : 0;
+        m.text.push_back(ch);
+    }
+    return m;
+}
+
+// A name field that is no reading of either MRZ name even where its doubtful letters are given the benefit
+// of the doubt, and of which most letters were read confidently.
+bool nameDiffers(const VizLineText& t, const MrzRecord& rec, double minConf, double mismatchSim)
+{
+    if (!nameLike(t.text))
+        return false;
+    const MaskedName m = maskedName(t, minConf);
+    const int letters = letterCount(t.text);
+    if (m.sure < 2 || 2 * m.sure < letters)
+        return false;
+    return vizocr::nameSimilarity(rec.fields.surname, m.text, rec.namesTruncated) < mismatchSim &&
+           vizocr::nameSimilarity(rec.fields.givenNames, m.text, rec.namesTruncated) < mismatchSim;
+}
+
+// Every date in a reading (an item may hold a date and the value printed beside it on the same baseline,
+// "CESKA REPUBLIKA 14 OCT 2009"), each with the least confidence over its letters and digits.
+struct FoundDate {
+    vizocr::VizDate date;
+    double confidence = 0;
+};
+
+std::vector<FoundDate> datesIn(const VizLineText& t)
+{
+    struct Token {
+        std::string text;
+        std::size_t firstGlyph;
+    };
+    std::vector<Token> tokens;
+    std::size_t g = 0;
+    for (std::size_t i = 0; i < t.text.size();) {
+        if (t.text[i] == ' ') {
+            ++i;
+            continue;
+        }
+        const std::size_t end = std::min(t.text.find(' ', i), t.text.size());
+        tokens.push_back({t.text.substr(i, end - i), g});
+        g += end - i;
+        i = end;
+    }
+    constexpr std::size_t kMaxTokens = 4; // "12 MAR / MARS 1985"
+    std::vector<FoundDate> out;
+    for (std::size_t b = 0; b < tokens.size();) {
+        bool found = false;
+        for (std::size_t n = std::min(kMaxTokens, tokens.size() - b); n >= 1 && !found; --n) {
+            std::string text;
+            for (std::size_t k = b; k < b + n; ++k)
+                text += (k > b ? " " : "") + tokens[k].text;
+            const auto d = vizocr::parseVizDate(text);
+            if (!d)
+                continue;
+            double conf = 1;
+            const std::size_t last = b + n - 1;
+            const std::size_t to =
+                std::min(t.glyphs.size(), tokens[last].firstGlyph + tokens[last].text.size());
+            for (std::size_t k = tokens[b].firstGlyph; k < to; ++k) {
+                const char ch = t.glyphs[k].text;
+                if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+                    conf = std::min(conf, static_cast<double>(t.glyphs[k].confidence));
+            }
+            out.push_back({*d, conf});
+            b += n;
+            found = true;
+        }
+        if (!found)
+            ++b;
+    }
+    return out;
+}
+
 // Document number: an item of the same length that agrees everywhere but in one confidently read
 // character, which is no look-alike of the MRZ's and not among the reader's own alternatives.
 void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string& mrzNumber, double minConf)
@@ -174,37 +273,45 @@ void judgeDate(Field& f, const std::vector<ReadItem>& items, const std::string& 
     const int yy = std::stoi(yymmdd.substr(0, 2)), mm = std::stoi(yymmdd.substr(2, 2));
     int candidate = -1;
     std::string candidateText;
+    double candidateConf = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const auto d = vizocr::parseVizDate(items[i].text.text);
-        if (!d)
-            continue;
-        if (vizocr::sameAsMrzDate(*d, yymmdd)) {
-            f.state = State::Confirmed;
-            f.vizValue = vizDateText(*d);
-            f.item = static_cast<int>(i);
-            return;
-        }
-        if (d->year % 100 == yy && d->month == mm && !vizocr::sameAsMrzDate(*d, otherYymmdd) &&
-            alnumConfidence(items[i].text) >= minConf && candidate < 0) {
-            candidate = static_cast<int>(i);
-            candidateText = vizDateText(*d);
+        for (const auto& [d, conf] : datesIn(items[i].text)) {
+            if (vizocr::sameAsMrzDate(d, yymmdd)) {
+                f.state = State::Confirmed;
+                f.vizValue = vizDateText(d);
+                f.item = static_cast<int>(i);
+                return;
+            }
+            if (d.year % 100 == yy && d.month == mm && !vizocr::sameAsMrzDate(d, otherYymmdd) &&
+                conf >= minConf && candidate < 0) {
+                candidate = static_cast<int>(i);
+                candidateText = vizDateText(d);
+                candidateConf = conf;
+            }
         }
     }
     if (candidate >= 0) {
         f.state = State::Differs;
         f.vizValue = candidateText;
         f.item = candidate;
-        f.evidence = alnumConfidence(items[static_cast<std::size_t>(candidate)].text);
+        f.evidence = candidateConf;
     }
 }
 
-// Sex: a value of one character M, F or X (X for the MRZ's '<').
+// Sex: a value of one character M, F or X (X for the MRZ's '<'). M against F is evidence, and so is M or F
+// against an unspecified sex; only a glyph of the personal data's size counts (not a stray mark).
 void judgeSex(Field& f, const std::vector<ReadItem>& items, const std::string& mrzSex, double minConf)
 {
     const char want = mrzSex == "M" ? 'M' : mrzSex == "F" ? 'F' : 'X';
-    // Only M against F is evidence: an unspecified sex (X, '<') may be printed in many ways.
-    const char opposite = want == 'M' ? 'F' : want == 'F' ? 'M' : '\0';
+    auto opposes = [want](char c) {
+        return (c == 'M' || c == 'F') && c != want;
+    };
     f.mrzValue = std::string(1, want);
+    std::vector<double> caps;
+    for (const auto& it : items)
+        caps.push_back(it.item.capHeightPx);
+    std::ranges::sort(caps);
+    const double dataCap = caps.empty() ? 0 : caps[caps.size() / 2];
     int other = -1;
     char otherChar = 0;
     bool ambiguous = false;
@@ -223,7 +330,8 @@ void judgeSex(Field& f, const std::vector<ReadItem>& items, const std::string& m
             f.item = static_cast<int>(i);
             return;
         }
-        if (c != opposite || glyph.confidence < minConf || glyph.alternatives.find(want) != std::string::npos)
+        if (!opposes(c) || glyph.confidence < minConf || glyph.alternatives.find(want) != std::string::npos ||
+            items[i].item.capHeightPx < kMinSexCapShare * dataCap)
             continue;
         if (other >= 0 && otherChar != c)
             ambiguous = true;
@@ -311,10 +419,7 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
         f.evidence = 1.0;
         return;
     }
-    if (!nameLike(t.text) || alnumConfidence(t) < minConf)
-        return;
-    if (vizocr::nameSimilarity(fields.surname, t.text, rec.namesTruncated) < mismatchSim &&
-        vizocr::nameSimilarity(fields.givenNames, t.text, rec.namesTruncated) < mismatchSim) {
+    if (nameDiffers(t, rec, minConf, mismatchSim)) {
         f.state = State::Differs;
         f.vizValue = t.text;
         f.item = above;
@@ -407,8 +512,9 @@ unsigned possibleFields(const vizocr::TextItem& it, const Expected& e)
         m |= kSurnameBit;
     if (nameSized(n, e.given, e.truncated))
         m |= kGivenBit;
-    // "12.03.85" to "12 MAR/MARS 1985": 6 to 16 marks (dots may fall below the character size).
-    if (n >= kMinDateChars && n <= kMaxDateChars)
+    // "12.03.85" to "12 MAR/MARS 1985": 6 to 16 marks (dots may fall below the character size); a longer
+    // item may hold a date with the value printed beside it on the same baseline.
+    if (n >= kMinDateChars && n <= kMaxDateChars + kMaxNeighbourChars)
         m |= kDateBits;
     return m;
 }
@@ -579,18 +685,11 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             o.singleWord = true;
             again = reader->readLine(v, o);
         }
-        auto key = [](const std::string& t) {
-            if (auto d = vizocr::parseVizDate(t))
-                return vizDateText(*d);
-            std::string k;
-            for (char ch : t)
-                if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-                    k.push_back(ch);
-            return k;
-        };
-        // The second read must give the same value, and be as sure of the evidence as the first.
-        bool same = again && key(again->text) == key(first.text.text);
-        if (f == &number && again) {
+        // The second read must show the same difference, as surely as the first.
+        bool same = false;
+        if (!again) {
+            same = false;
+        } else if (f == &number) {
             // The number is judged again on the second read alone: it must differ in the same place
             // in the same way (other characters may be read differently within the look-alikes).
             Field second{"document_number", "", ""};
@@ -599,8 +698,14 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             same = second.state == State::Differs && second.at == f->at && second.vizValue.size() > 0 &&
                    second.vizValue[static_cast<std::size_t>(f->at)] ==
                        f->vizValue[static_cast<std::size_t>(f->at)];
-        } else if (same) {
-            same = alnumConfidence(*again) >= minConf;
+        } else if (f == &birth || f == &expiry) {
+            same = std::ranges::any_of(datesIn(*again), [&](const FoundDate& d) {
+                return vizDateText(d.date) == f->vizValue && d.confidence >= minConf;
+            });
+        } else if (f == &surname) {
+            same = nameDiffers(*again, rec, minConf, mismatchSim);
+        } else {
+            same = compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf;
         }
         if (!same) {
             f->state = State::Absent;

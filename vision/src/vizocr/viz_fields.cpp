@@ -75,7 +75,8 @@ std::size_t editDistance(std::string_view a, std::string_view b)
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            const bool same = a[i - 1] == b[j - 1] || a[i - 1] == kAnyLetter || b[j - 1] == kAnyLetter;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
             diag = up;
         }
     }
@@ -166,7 +167,7 @@ std::string nameKey(std::string_view name)
         default:
             break;
         }
-        if (isUpper(c))
+        if (isUpper(c) || c == kAnyLetter)
             letters.push_back(c);
         else if (c >= 'a' && c <= 'z')
             letters.push_back(static_cast<char>(c - 'a' + 'A'));
@@ -200,11 +201,11 @@ bool lookalike(char a, char b)
 {
     if (a == b)
         return true;
-    constexpr std::array<std::string_view, 9> kGroups{"0ODQ", "1IL7T", "2Z", "5S", "6G",
-                                                      "8B",   "4A",    "9G", "UV"};
-    return std::ranges::any_of(kGroups, [&](std::string_view g) {
-        return g.find(a) != std::string_view::npos && g.find(b) != std::string_view::npos;
-    });
+    // Pairs, not groups: look-alikes do not chain (1 looks like I and like 7, but I does not look like T).
+    constexpr std::array<std::string_view, 17> kPairs{"0O", "0D", "OD", "0Q", "OQ", "1I", "1L", "IL", "17",
+                                                      "7T", "2Z", "5S", "6G", "8B", "4A", "9G", "UV"};
+    return std::ranges::any_of(
+        kPairs, [&](std::string_view p) { return (p[0] == a && p[1] == b) || (p[0] == b && p[1] == a); });
 }
 
 } // namespace gw::vision::vizocr

@@ -48,17 +48,21 @@ std::optional<VizDate> parseVizDate(std::string_view text);
 /// @brief True when the date equals the MRZ date @p yymmdd (two-digit year compared).
 bool sameAsMrzDate(const VizDate& d, std::string_view yymmdd);
 
-/// @brief Letters of a name reduced for comparing the VIZ with the MRZ: A-Z only, the ICAO 9303-3 §6
-/// transliteration digraphs folded to their base letter (AE, OE, UE, AA -> A, O, U, A), and the digits a
-/// recogniser returns for letters (0, 1, 5, 8) read as letters.
+/// @brief In a VIZ name: a letter read too doubtfully to count, which matches any letter.
+inline constexpr char kAnyLetter = '?';
+
+/// @brief Letters of a name reduced for comparing the VIZ with the MRZ: A-Z (and kAnyLetter) only, the
+/// ICAO 9303-3 §6 transliteration digraphs folded to their base letter (AE, OE, UE, AA -> A, O, U, A), and
+/// the digits a recogniser returns for letters (0, 1, 5, 8) read as letters.
 std::string nameKey(std::string_view name);
 
-/// @brief Similarity in [0, 1] of two names (1 - edit distance / longer length, on nameKey()). With
+/// @brief Similarity in [0, 1] of two names (1 - edit distance / longer length, on nameKey(); kAnyLetter
+/// matches any letter, so the result is the best case over the doubtful letters). With
 /// @p mrzMayBeTruncated, a VIZ name longer than the MRZ one is compared on the MRZ name's length.
 double nameSimilarity(std::string_view mrzName, std::string_view vizName, bool mrzMayBeTruncated);
 
-/// @brief True for characters that printed text and recognisers confuse (0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G,
-/// 8/B): a difference between them is no evidence.
+/// @brief True for characters that printed text and recognisers confuse (0/O/D/Q, 1/I/L, 1/7, 7/T, 2/Z,
+/// 5/S, 6/G, 9/G, 8/B, 4/A, U/V; pairs, not chains): a difference between them is no evidence.
 bool lookalike(char a, char b);
 
 } // namespace gw::vision::vizocr
