@@ -216,47 +216,84 @@ std::vector<FoundDate> datesIn(const VizLineText& t)
     return out;
 }
 
-// Document number: an item of the same length that agrees everywhere but in one confidently read
-// character, which is no look-alike of the MRZ's and not among the reader's own alternatives.
+// How a reading of the number compares with the MRZ's, character by character.
+struct NumberMatch {
+    int hard = 0; // confident, unmistakable differences
+    int soft = 0; // look-alikes, the reader's own alternatives, doubtful characters
+    std::size_t at = 0;
+    Alnum read;
+};
+
+NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, double minConf)
+{
+    NumberMatch m;
+    for (std::size_t k = 0; k < a.text.size(); ++k) {
+        if (a.text[k] == mrzNumber[k])
+            continue;
+        const auto& g = *a.glyphs[k];
+        if (vizocr::lookalike(a.text[k], mrzNumber[k]) ||
+            g.alternatives.find(mrzNumber[k]) != std::string::npos || g.confidence < minConf)
+            ++m.soft;
+        else {
+            ++m.hard;
+            m.at = k;
+        }
+    }
+    m.read = std::move(a);
+    return m;
+}
+
+// The LSTM reader sometimes stutters on look-alikes ("AMO0725032" for "AM0725032"): a reading one character
+// too long is compared without each character that repeats or resembles its neighbour, and the closest
+// of those stands for the reading.
+std::optional<NumberMatch> bestNumberMatch(const Alnum& a, const std::string& mrzNumber, double minConf)
+{
+    if (a.text.size() == mrzNumber.size())
+        return matchNumber(a, mrzNumber, minConf);
+    if (a.text.size() != mrzNumber.size() + 1)
+        return std::nullopt;
+    std::optional<NumberMatch> best;
+    for (std::size_t k = 0; k < a.text.size(); ++k) {
+        const bool stutter = (k > 0 && vizocr::lookalike(a.text[k], a.text[k - 1])) ||
+                             (k + 1 < a.text.size() && vizocr::lookalike(a.text[k], a.text[k + 1]));
+        if (!stutter)
+            continue;
+        Alnum shorter = a;
+        shorter.text.erase(k, 1);
+        shorter.glyphs.erase(shorter.glyphs.begin() + static_cast<std::ptrdiff_t>(k));
+        auto m = matchNumber(std::move(shorter), mrzNumber, minConf);
+        if (!best || std::pair(m.hard, m.soft) < std::pair(best->hard, best->soft))
+            best = std::move(m);
+    }
+    return best;
+}
+
+// Document number: an item of the same length (after a stutter) that agrees everywhere but in one
+// confidently read character, which is no look-alike of the MRZ's and not among the reader's alternatives.
 void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string& mrzNumber, double minConf)
 {
     f.mrzValue = mrzNumber;
     if (mrzNumber.size() < 5)
         return;
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const Alnum a = alnumOf(items[i].text);
-        const std::string& s = a.text;
-        if (s.size() != mrzNumber.size())
+        const auto m = bestNumberMatch(alnumOf(items[i].text), mrzNumber, minConf);
+        if (!m)
             continue;
-        int hard = 0, soft = 0;
-        std::size_t at = 0;
-        for (std::size_t k = 0; k < s.size(); ++k) {
-            if (s[k] == mrzNumber[k])
-                continue;
-            const auto& g = *a.glyphs[k];
-            if (vizocr::lookalike(s[k], mrzNumber[k]) ||
-                g.alternatives.find(mrzNumber[k]) != std::string::npos || g.confidence < minConf)
-                ++soft;
-            else {
-                ++hard;
-                at = k;
-            }
-        }
-        if (hard == 0 && soft <= 1) {
+        if (m->hard == 0 && m->soft <= 1) {
             f.state = State::Confirmed;
-            f.vizValue = s;
+            f.vizValue = m->read.text;
             f.item = static_cast<int>(i);
             return;
         }
         // Every other character equals the MRZ's, so the item is the number field: one confident,
         // unmistakable character that differs is an altered number.
         // A second, doubtful one (a look-alike of the MRZ's character) does not undo that.
-        if (hard == 1 && soft <= 1 && f.state == State::Absent) {
+        if (m->hard == 1 && m->soft <= 1 && f.state == State::Absent) {
             f.state = State::Differs;
-            f.vizValue = s;
+            f.vizValue = m->read.text;
             f.item = static_cast<int>(i);
-            f.at = static_cast<int>(at);
-            f.evidence = a.glyphs[at]->confidence;
+            f.at = static_cast<int>(m->at);
+            f.evidence = m->read.glyphs[m->at]->confidence;
         }
     }
 }
