@@ -394,3 +394,17 @@ TEST_CASE("parseMrzText splits lines and rejects garbage of any size", "[mrz][ma
     CHECK_FALSE(parseMrzText(garbage));
     CHECK_FALSE(parseMrzText(std::string(10 * 1024 * 1024, '<')));
 }
+
+TEST_CASE("the OCR-B letters mistaken for digits", "[mrz][lookalike]")
+{
+    CHECK(mrzDigitLookalike('O') == '0');
+    CHECK(mrzDigitLookalike('D') == '0');
+    CHECK(mrzDigitLookalike('Q') == '0');
+    CHECK(mrzDigitLookalike('I') == '1');
+    CHECK(mrzDigitLookalike('Z') == '2');
+    CHECK(mrzDigitLookalike('S') == '5');
+    CHECK(mrzDigitLookalike('B') == '8');
+    CHECK(mrzDigitLookalike('A') == '\0');
+    CHECK(mrzDigitLookalike('0') == '\0');
+    CHECK(mrzDigitLookalike('<') == '\0');
+}

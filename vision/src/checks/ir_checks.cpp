@@ -10,6 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <gw/vision/mrz.h>
 #include <gw/vision/mrz_ocr.h>
 
 #include "checks/optical_checks.h"
@@ -134,23 +135,11 @@ struct IrReadComparison {
 };
 
 /// OCR-B look-alikes that the field type, not the glyph, tells apart (9303-3): the IR read is compared on
-/// the glyph, so 0/O, 1/I, 2/Z, 5/S and 8/B count as the same character.
+/// the glyph, so a letter and the digit it is mistaken for count as the same character.
 char foldLookAlike(char c)
 {
-    switch (c) {
-    case 'O':
-        return '0';
-    case 'I':
-        return '1';
-    case 'Z':
-        return '2';
-    case 'S':
-        return '5';
-    case 'B':
-        return '8';
-    default:
-        return c;
-    }
+    const char digit = mrzDigitLookalike(c);
+    return digit != '\0' ? digit : c;
 }
 
 /// Normalised cross-correlation of one character cell in white light (grey) and in IR: 1 for the same

@@ -149,27 +149,6 @@ bool allowed(CharClass cls, char c)
     return false;
 }
 
-// The OCR-B look-alike pairs of the issue and of practice (D and Q are read for 0 too).
-char digitLookalike(char c)
-{
-    switch (c) {
-    case 'O':
-    case 'D':
-    case 'Q':
-        return '0';
-    case 'I':
-        return '1';
-    case 'Z':
-        return '2';
-    case 'S':
-        return '5';
-    case 'B':
-        return '8';
-    default:
-        return '\0';
-    }
-}
-
 char letterLookalike(char c)
 {
     switch (c) {
@@ -199,7 +178,7 @@ std::vector<char> candidatesFor(CharClass cls, char read, char alternate, bool w
     };
     add(read);
     if (withLookalikes && (cls == CharClass::Numeric || cls == CharClass::AlphaNum))
-        add(digitLookalike(read));
+        add(mrzDigitLookalike(read));
     if (withLookalikes && (cls == CharClass::Alpha || cls == CharClass::AlphaNum))
         add(letterLookalike(read));
     add(alternate);
@@ -642,6 +621,27 @@ MrzRecord buildRecord(const Layout& layout, std::vector<std::string> lines,
 }
 
 } // namespace
+
+// The OCR-B look-alike pairs of the issue and of practice (D and Q are read for 0 too).
+char mrzDigitLookalike(char c) noexcept
+{
+    switch (c) {
+    case 'O':
+    case 'D':
+    case 'Q':
+        return '0';
+    case 'I':
+        return '1';
+    case 'Z':
+        return '2';
+    case 'S':
+        return '5';
+    case 'B':
+        return '8';
+    default:
+        return '\0';
+    }
+}
 
 std::string_view mrzFormatName(MrzFormat f) noexcept
 {

@@ -117,6 +117,10 @@ Result<MrzRecord> parseMrz(std::span<const std::string> lines, const MrzParseOpt
 /// @brief Same, from one text: lines separated by '\n' (a trailing '\r' or spaces are trimmed).
 Result<MrzRecord> parseMrzText(std::string_view text, const MrzParseOptions& options = {});
 
+/// @brief The digit an OCR-B letter is mistaken for, which only the field type tells apart (O, D, Q -> 0;
+/// I -> 1; Z -> 2; S -> 5; B -> 8); '\0' for any other character.
+char mrzDigitLookalike(char c) noexcept;
+
 /// @brief True for a three-letter code that Doc 9303-3 allows as issuing state or nationality:
 /// ISO 3166-1 alpha-3, "D" for Germany, and the ICAO codes for British nationals (GBD, GBN, GBO, GBP,
 /// GBS), the United Nations (UNO, UNA, UNK), stateless persons and refugees (XXA, XXB, XXC, XXX), the
