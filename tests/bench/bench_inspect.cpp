@@ -6,6 +6,9 @@
 //   bench_inspect ROOT [--limit N] [--quiet]      capture folders with truth.json (for callgrind)
 // Accuracy runs on T threads (rendering dominates); timing runs afterwards on K captures held in
 // memory, one at a time on one thread, so that it measures one core.
+// Reproducibility: every capture follows from the seed, except the seals' ECDSA signatures (OpenSSL 3.0
+// draws a fresh nonce per signature), so visas and permits with a seal differ slightly from run to run
+// in their barcode's modules; --no-seals makes a run repeat exactly.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
