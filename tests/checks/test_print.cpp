@@ -121,3 +121,47 @@ TEST_CASE("mrz.print thresholds come from the settings file", "[mrz_print]")
     CHECK(printCheck(laxRun).result == CheckResult::Successful);
     CHECK(laxRun.report.thresholdsVersion == "lab-print");
 }
+
+TEST_CASE("mrz.print judges an upright calibrated page that measures exactly its nominal size", "[mrz_print]")
+{
+    // The page edge is located on a coarse grid, so an upright page of nominal size can measure exactly
+    // its nominal width and height, as the reader also reports an uncalibrated page's width. Such a
+    // calibrated capture must still be judged: these seeds render (as in the bench of 2026-11-25, seed
+    // 20261125) an MRV-A in a foreign font whose read fails its check digits, an MRV-B reprinted 3.9 mm
+    // higher at 2.34 mm whose first line touches the VIZ text above (read from infrared as junk), and a
+    // genuine MRV-B; all three land exactly on the nominal page size.
+    const auto [format, forgery, seed] = GENERATE(
+        table<Format, Forgery, std::uint64_t>({{Format::MrvA, Forgery::MrzFont, 13093620572148216596ULL},
+                                               {Format::MrvB, Forgery::MrzLayout, 5699016994946951026ULL},
+                                               {Format::MrvB, Forgery::Genuine, 10467289690350501498ULL}}));
+    const auto in = inspectSpecimen(specimenCase(format, forgery, seed));
+    const auto& c = printCheck(in);
+    INFO(c.reason.en << " seed " << seed);
+    REQUIRE(in.report.geometry.has_value());
+    const auto& g = *in.report.geometry;
+    const auto& size = in.capture.truth.geometry.documentSizeMm;
+    // The case under test: a found page measured exactly at its nominal size (not a guard, a premise).
+    CHECK(g.pageFound);
+    CHECK(g.widthMm == Approx(size.width).margin(1e-6));
+    CHECK(g.heightMm == Approx(size.height).margin(1e-6));
+    CHECK(measured(c, "geometry_judged") == 1.0);
+    if (forgery == Forgery::Genuine) {
+        CHECK(c.result == CheckResult::Successful);
+        CHECK(c.margin > 0);
+        return;
+    }
+    CHECK(c.result == CheckResult::Failed);
+    CHECK(c.margin < 0);
+    CHECK(overlaps(c, in.capture.truth.geometry.mrzBoxMm));
+    if (forgery == Forgery::MrzFont) {
+        CHECK(measured(c, "unlike_glyph_share") > Thresholds::defaults().value("mrz.print.max_unlike_share"));
+        CHECK(c.reason.en.find("OCR-B") != std::string::npos);
+    } else {
+        // The correctly read second line speaks for the pitch; the officer is told the geometry, not a
+        // font, although the junk first line also reads unlike OCR-B.
+        CHECK(measured(c, "pitch_mm") == Approx(in.capture.truth.mrzPrint.pitchMm).margin(0.03));
+        CHECK(measured(c, "vertical_offset_mm") > 1.5);
+        CHECK(c.reason.en.find("OCR-B") == std::string::npos);
+    }
+    CHECK(in.report.verdict == gw::vision::Verdict::Red);
+}

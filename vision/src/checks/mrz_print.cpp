@@ -45,6 +45,26 @@ Placement placementOf(MrzFormat f)
     return {125.0, 88.0, 6.0, {15.75, 9.40, 0}};
 }
 
+/// Whether the page's size in millimetres was measured (a calibrated capture) rather than assumed. Without
+/// a calibrated resolution the reader sets the page to the format's nominal width exactly and derives the
+/// height from the page's aspect, so pitch and position would only restate that guess. A calibrated
+/// capture can land exactly on the nominal width too: the page finder locates the edges of an upright page
+/// on a 0.5 mm grid (2 px/mm), so such a page often measures exactly 120.0 or 125.0 mm wide (14 of 646
+/// calibrated captures), and then its height lies on that grid as well (73.5 or 80.0 mm). An assumed
+/// width gives a height of nominal width x aspect, which falls on the grid only by chance; then the
+/// page's own aspect still places the MRZ, only its absolute size is assumed.
+/// (The reader could say which it was; until it does, this is the evidence.)
+bool scaleWasMeasured(const DocumentGeometry& g, const Placement& nominal)
+{
+    constexpr double kExactMm = 1e-6;
+    constexpr double kGridMm = 0.5;    // document_locator.cpp: kCoarsePxPerMm = 2
+    constexpr double kOnGridMm = 1e-4; // float rounding of the edge fit, far below a grid step
+    if (std::abs(g.widthMm - nominal.widthMm) > kExactMm)
+        return true;
+    const double steps = g.heightMm / kGridMm;
+    return std::abs(steps - std::round(steps)) * kGridMm <= kOnGridMm;
+}
+
 /// Characters per MRZ line of each format (9303 parts 4-7).
 int lineLengthOf(MrzFormat f)
 {
@@ -338,12 +358,32 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
     // the page to the format's nominal width exactly, so pitch and position would only restate that guess.
     const Placement pl = placementOf(*format);
     const DocumentGeometry& g = *ctx.geometry;
-    const bool scaleMeasured = std::abs(g.widthMm - pl.widthMm) > 1e-6;
+    const bool scaleMeasured = scaleWasMeasured(g, pl);
     const double sizeTol = ctx.threshold("mrz.print.page_size_tolerance");
     const bool pageMatches =
         std::abs(g.widthMm / pl.widthMm - 1) <= sizeTol && std::abs(g.heightMm / pl.heightMm - 1) <= sizeTol;
     const bool pageMeasured = g.pageFound && scaleMeasured && pageMatches;
-    const bool geometryJudged = pageMeasured && !fits.empty();
+    // A misread can give the record another format than the page has (a TD3 read as 2 x 36): then the
+    // measured page says how many cells the lines must have.
+    std::optional<MrzFormat> scanFormat;
+    if (pageMeasured) {
+        scanFormat = format;
+    } else if (g.pageFound) {
+        const auto sized = formatFromSize(g.widthMm, g.heightMm);
+        if (sized) {
+            const Placement sp = placementOf(*sized);
+            if (scaleWasMeasured(g, sp) && std::abs(g.widthMm / sp.widthMm - 1) <= sizeTol &&
+                std::abs(g.heightMm / sp.heightMm - 1) <= sizeTol)
+                scanFormat = sized;
+        }
+    }
+    // A record of another format than the measured page (a TD3 reprinted at a wider pitch reads as 2 x 36
+    // when its line runs off the page) is placed by the page: pitch and line heights do not depend on
+    // which characters were read. The left margin does (a partial read starts elsewhere): not judged then.
+    const bool byPageFormat = !pageMeasured && scanFormat && haveRead &&
+                              ctx.mrz->record.lines.size() == (*scanFormat == MrzFormat::TD1 ? 3U : 2U);
+    const bool geometryJudged = (pageMeasured || byPageFormat) && !fits.empty();
+    const Placement gp = byPageFormat ? placementOf(*scanFormat) : pl;
 
     // Font: our OCR-B classifier was trained on OCR-B alone, so it gives a character printed in another
     // monospace font a low probability of being the character the (check-digit-valid) MRZ says it is. The
@@ -352,7 +392,9 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
     // most 4.6 % of characters below 0.9 even under glare and blur), or on any image whose check digits
     // all hold. A photo of unknown scale with a doubtful read is not judged: there, low probabilities
     // come from the photo (web resolution, perspective) as much as from the print.
-    const bool readTrusted = haveRead && (geometryJudged || ctx.mrz->record.checkDigitsValid());
+    // (A record whose format disagrees with the measured page is not trusted: it was misread.)
+    const bool readTrusted =
+        haveRead && ((pageMeasured && !fits.empty()) || ctx.mrz->record.checkDigitsValid());
     const bool fontByRead = readTrusted && allLines &&
                             std::ranges::all_of(fits, [](const LineFit& f) { return !f.pTrue.empty(); });
     // Otherwise, on a calibrated capture of the whole page, the glyphs of MRZ-like lines (the format's line
@@ -368,20 +410,6 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
                           std::abs(l.pitchMm / kPitchMm - 1) <= ctx.threshold("mrz.print.pitch_tolerance");
                });
     };
-    // A misread can give the record another format than the page has (a TD3 read as 2 x 36): then the
-    // measured page says how many cells the lines must have.
-    std::optional<MrzFormat> scanFormat;
-    if (pageMeasured) {
-        scanFormat = format;
-    } else if (g.pageFound) {
-        const auto sized = formatFromSize(g.widthMm, g.heightMm);
-        if (sized) {
-            const Placement sp = placementOf(*sized);
-            if (std::abs(g.widthMm - sp.widthMm) > 1e-6 && std::abs(g.widthMm / sp.widthMm - 1) <= sizeTol &&
-                std::abs(g.heightMm / sp.heightMm - 1) <= sizeTol)
-                scanFormat = sized;
-        }
-    }
     const std::vector<LineFit>* byBest = nullptr;
     if (!fontByRead && scanFormat) {
         if (haveRead) {
@@ -474,22 +502,24 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
         // Left margin: every line starts at the same ICAO position.
         double left = fits.front().leftMm;
         for (const auto& f : fits)
-            if (std::abs(f.leftMm - pl.firstCharLeftMm) < std::abs(left - pl.firstCharLeftMm))
+            if (std::abs(f.leftMm - gp.firstCharLeftMm) < std::abs(left - gp.firstCharLeftMm))
                 left = f.leftMm;
         const double leftTol = ctx.threshold("mrz.print.left_tolerance_mm");
         c.measured.emplace_back("first_char_left_mm", left);
-        findings.push_back(
-            {marginOf(std::abs(left - pl.firstCharLeftMm), leftTol, leftTol, false),
-             {"The MRZ starts " + number(left, 1, false) + " mm from the left edge instead of " +
-                  number(pl.firstCharLeftMm, 1, false) + " mm: it is not where ICAO 9303 places it.",
-              "De MRZ begint " + number(left, 1, true) + " mm van de linkerrand in plaats van " +
-                  number(pl.firstCharLeftMm, 1, true) + " mm: hij staat niet waar ICAO 9303 hem plaatst."}});
+        if (!byPageFormat)
+            findings.push_back(
+                {marginOf(std::abs(left - gp.firstCharLeftMm), leftTol, leftTol, false),
+                 {"The MRZ starts " + number(left, 1, false) + " mm from the left edge instead of " +
+                      number(gp.firstCharLeftMm, 1, false) + " mm: it is not where ICAO 9303 places it.",
+                  "De MRZ begint " + number(left, 1, true) + " mm van de linkerrand in plaats van " +
+                      number(gp.firstCharLeftMm, 1, true) +
+                      " mm: hij staat niet waar ICAO 9303 hem plaatst."}});
 
         // Height: the block's mean offset from the nominal line centres, and each line's own spacing.
         double offset = 0;
         for (std::size_t j = 0; j < fits.size(); ++j)
             offset +=
-                (g.heightMm - fits[j].centreYMm) - pl.centreFromBottomMm[std::min<std::size_t>(lineOf[j], 2)];
+                (g.heightMm - fits[j].centreYMm) - gp.centreFromBottomMm[std::min<std::size_t>(lineOf[j], 2)];
         offset /= static_cast<double>(fits.size());
         const double vTol = ctx.threshold("mrz.print.vertical_tolerance_mm");
         c.measured.emplace_back("vertical_offset_mm", offset);
@@ -509,7 +539,7 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
             if (i != lineOf[j - 1] + 1 || i > 2)
                 continue; // only neighbouring lines, both measured
             const double seen = fits[j].centreYMm - fits[j - 1].centreYMm;
-            const double nominal = pl.centreFromBottomMm[i - 1] - pl.centreFromBottomMm[i];
+            const double nominal = gp.centreFromBottomMm[i - 1] - gp.centreFromBottomMm[i];
             if (std::abs(seen - nominal) >= spacingDev) {
                 spacingDev = std::abs(seen - nominal);
                 spacingWorst = seen;
@@ -535,9 +565,11 @@ CheckOutcome checkMrzPrint(const CheckContext& ctx)
             "schaal is onbekend."};
         return c;
     }
+    // On a tie (margins saturate at -1) the later finding speaks: the geometry is measured on the cells
+    // themselves, where a reprint moved off its place also spoils the read the font is judged by.
     const Finding* worst = &findings.front();
     for (const auto& f : findings)
-        if (f.margin < worst->margin)
+        if (f.margin <= worst->margin)
             worst = &f;
     c.margin = worst->margin;
     if (worst->margin < 0) {
