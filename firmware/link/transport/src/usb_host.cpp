@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Host station side of the USB link on libusb 1.0: hot-plug (or rescans), claim, start session, bulk I/O.
+// Host station side of the USB link on libusb 1.0: rescans (hot-plug arrivals trigger one), claim, reset the
+// interface, start the session, bulk I/O.
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -21,7 +21,9 @@ namespace {
 
 constexpr std::size_t kReadChunkBytes = 16 * 1024;    ///< multiple of every max packet size: no overflow
 constexpr std::size_t kWriteChunkBytes = 1024 * 1024; ///< per bulk transfer
-constexpr unsigned kControlTimeoutMs = 1000;
+/// The device answers the session request from its link thread, which a scanner busy inspecting may
+/// schedule late; a request given up on starts no session (the device checks that its answer went through).
+constexpr unsigned kControlTimeoutMs = 5000;
 
 std::string usbError(int code)
 {
@@ -48,29 +50,26 @@ unsigned timeoutMs(Clock::time_point deadline)
 } // namespace
 
 struct UsbHostListener::Impl {
-    std::shared_ptr<libusb_context> context;
+    std::shared_ptr<libusb_context> context; ///< long-lived: receives hot-plug events
     UsbHostOptions options;
     bool hotplug = false;
     libusb_hotplug_callback_handle hotplugHandle = 0;
-    std::mutex mutex;                   // guards arrived, busy
-    std::deque<libusb_device*> arrived; ///< referenced devices from hot-plug, not yet tried
-    std::set<std::string> busy;         ///< port paths with a live connection
+    std::mutex mutex;           // guards rescanNow, busy
+    bool rescanNow = true;      ///< set by hot-plug arrivals and ended connections
+    std::set<std::string> busy; ///< port paths with a live connection
     Clock::time_point nextRescan{};
 
     ~Impl()
     {
         if (hotplug)
             libusb_hotplug_deregister_callback(context.get(), hotplugHandle);
-        const std::lock_guard lock(mutex);
-        for (auto* d : arrived)
-            libusb_unref_device(d);
     }
 
     void release(const std::string& path)
     {
         const std::lock_guard lock(mutex);
         busy.erase(path);
-        nextRescan = Clock::now(); // offer the device again at once if it is still attached
+        rescanNow = true; // offer the device again at once if it is still attached
     }
 };
 
@@ -78,11 +77,12 @@ namespace {
 
 int LIBUSB_CALL onHotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* user)
 {
+    (void)device;
     auto* impl = static_cast<UsbHostListener::Impl*>(user);
     if (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED) {
-        // libusb forbids opening devices inside the callback: queue it for accept().
+        // libusb forbids opening devices inside the callback: accept() rescans at once instead.
         const std::lock_guard lock(impl->mutex);
-        impl->arrived.push_back(libusb_ref_device(device));
+        impl->rescanNow = true;
     }
     return 0;
 }
@@ -98,6 +98,8 @@ public:
     {
         peer_.transport = "usb";
         peer_.address = std::move(path);
+        const int packet = libusb_get_max_packet_size(libusb_get_device(handle_), out_);
+        outPacketBytes_ = packet > 0 ? static_cast<std::size_t>(packet) : 512;
     }
     ~UsbHostConnection() override { close(); }
     UsbHostConnection(const UsbHostConnection&) = delete;
@@ -131,6 +133,17 @@ public:
             if (rc != 0 && rc != LIBUSB_ERROR_TIMEOUT) {
                 broken_ = true;
                 return fail(Errc::LinkLost, "USB " + peer_.address + ": bulk OUT failed: " + usbError(rc));
+            }
+        }
+        // A frame that fills its last packet exactly is ended with a zero-length packet: the device's read
+        // completes only on a short packet or a full buffer, and would otherwise hold the frame back.
+        if (!bytes.empty() && bytes.size() % outPacketBytes_ == 0) {
+            int sent = 0;
+            const int rc = libusb_bulk_transfer(handle_, out_, nullptr, 0, &sent, timeoutMs(deadline));
+            if (rc != 0) {
+                broken_ = true;
+                return fail(rc == LIBUSB_ERROR_TIMEOUT ? Errc::Timeout : Errc::LinkLost,
+                            "USB " + peer_.address + ": zero-length packet failed: " + usbError(rc));
             }
         }
         return {};
@@ -181,6 +194,7 @@ private:
     std::uint8_t in_;
     std::uint8_t out_;
     bool broken_ = false;
+    std::size_t outPacketBytes_ = 512;
     std::array<std::uint8_t, kReadChunkBytes> chunk_{};
     std::size_t have_ = 0;
     std::size_t taken_ = 0;
@@ -228,7 +242,8 @@ Endpoints findInterface(libusb_device* device)
 }
 
 /// Opens @p device when it is a free scanner: claim its interface and start a session; nullptr otherwise.
-std::unique_ptr<Connection> tryOpen(const std::shared_ptr<UsbHostListener::Impl>& impl, libusb_device* device)
+std::unique_ptr<Connection> tryOpen(const std::shared_ptr<UsbHostListener::Impl>& impl,
+                                    const std::shared_ptr<libusb_context>& context, libusb_device* device)
 {
     const std::string path = portPath(device);
     {
@@ -244,6 +259,14 @@ std::unique_ptr<Connection> tryOpen(const std::shared_ptr<UsbHostListener::Impl>
         return nullptr; // e.g. no permission: tried again at the next rescan
     (void)libusb_set_auto_detach_kernel_driver(handle, 1);
     if (libusb_claim_interface(handle, endpoints.interfaceNumber) != 0) {
+        libusb_close(handle);
+        return nullptr;
+    }
+    // SET_INTERFACE resets the interface's endpoints on both sides: the device's UDC flushes its IN FIFO,
+    // which may still hold a small frame of the previous session that the device considers sent (the USB
+    // VM test found a stale HELLO there: dummy_hcd, like real UDCs, completes a write that fits its FIFO).
+    if (libusb_set_interface_alt_setting(handle, endpoints.interfaceNumber, 0) != 0) {
+        (void)libusb_release_interface(handle, endpoints.interfaceNumber);
         libusb_close(handle);
         return nullptr;
     }
@@ -264,8 +287,33 @@ std::unique_ptr<Connection> tryOpen(const std::shared_ptr<UsbHostListener::Impl>
         const std::lock_guard lock(impl->mutex);
         impl->busy.insert(path);
     }
-    return std::make_unique<UsbHostConnection>(impl, impl->context, handle, endpoints.interfaceNumber,
-                                               endpoints.in, endpoints.out, path);
+    return std::make_unique<UsbHostConnection>(impl, context, handle, endpoints.interfaceNumber, endpoints.in,
+                                               endpoints.out, path);
+}
+
+/// Looks for a free scanner in a fresh libusb context and opens the first one found; nullptr when none.
+/// Why fresh: Debian's libusb learns of devices attached after libusb_init only from udevd's events (its
+/// udev backend), so where no udevd runs (minimal systems, containers, the USB VM test) a long-lived
+/// context never lists a scanner plugged in later, nor one that re-enumerated after a cable pull. A new
+/// context enumerates sysfs afresh. The context lives as long as the connection opened from it.
+std::unique_ptr<Connection> scan(const std::shared_ptr<UsbHostListener::Impl>& impl)
+{
+    libusb_context* raw = nullptr;
+    if (libusb_init(&raw) != 0 || raw == nullptr)
+        return nullptr;
+    const std::shared_ptr<libusb_context> context(raw, [](libusb_context* c) { libusb_exit(c); });
+    libusb_device** list = nullptr;
+    const ssize_t n = libusb_get_device_list(context.get(), &list);
+    std::unique_ptr<Connection> connection;
+    for (ssize_t i = 0; i < n && !connection; ++i) {
+        libusb_device_descriptor descriptor{};
+        if (libusb_get_device_descriptor(list[i], &descriptor) == 0 &&
+            descriptor.idVendor == impl->options.vendorId && descriptor.idProduct == impl->options.productId)
+            connection = tryOpen(impl, context, list[i]);
+    }
+    if (list != nullptr)
+        libusb_free_device_list(list, 1);
+    return connection;
 }
 
 } // namespace
@@ -308,45 +356,25 @@ std::string UsbHostListener::describe() const
 Result<std::unique_ptr<Connection>> UsbHostListener::accept(std::chrono::milliseconds timeout)
 {
     const auto deadline = Clock::now() + timeout;
-    libusb_context* context = impl_->context.get();
     for (;;) {
-        std::vector<libusb_device*> candidates;
+        bool rescan = false;
         {
             const std::lock_guard lock(impl_->mutex);
-            candidates.assign(impl_->arrived.begin(), impl_->arrived.end());
-            impl_->arrived.clear();
+            rescan = impl_->rescanNow || Clock::now() >= impl_->nextRescan;
+            impl_->rescanNow = false;
         }
-        // Rescans find devices present before we started and devices whose connection ended (reconnect);
-        // hot-plug only reports arrivals.
-        if (Clock::now() >= impl_->nextRescan) {
+        if (rescan) {
             impl_->nextRescan = Clock::now() + impl_->options.rescanInterval;
-            libusb_device** list = nullptr;
-            const ssize_t n = libusb_get_device_list(context, &list);
-            for (ssize_t i = 0; i < n; ++i) {
-                libusb_device_descriptor descriptor{};
-                if (libusb_get_device_descriptor(list[i], &descriptor) == 0 &&
-                    descriptor.idVendor == impl_->options.vendorId &&
-                    descriptor.idProduct == impl_->options.productId)
-                    candidates.push_back(libusb_ref_device(list[i]));
-            }
-            if (list != nullptr)
-                libusb_free_device_list(list, 1);
+            if (auto connection = scan(impl_))
+                return connection;
         }
-        std::unique_ptr<Connection> connection;
-        for (auto* device : candidates) {
-            if (!connection)
-                connection = tryOpen(impl_, device);
-            libusb_unref_device(device);
-        }
-        if (connection)
-            return connection;
         const int left = detail::millisecondsLeft(deadline);
         if (left == 0)
             return std::unique_ptr<Connection>{};
         const int slice = std::min(left, 50);
         if (impl_->hotplug) {
             timeval tv{0, slice * 1000};
-            (void)libusb_handle_events_timeout_completed(context, &tv, nullptr);
+            (void)libusb_handle_events_timeout_completed(impl_->context.get(), &tv, nullptr);
         } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(slice));
         }
