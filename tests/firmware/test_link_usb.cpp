@@ -346,6 +346,37 @@ TEST_CASE("USB device side over stand-in endpoints: sessions, DISABLE mid-transf
     }
 }
 
+TEST_CASE(
+    "USB device side: SET_INTERFACE (ENABLE) ends the connection; a closed old one leaves the new alone",
+    "[link][usb]")
+{
+    SocketPair ep0, in, out;
+    auto dialer = usb::FunctionFsDialer::createStandIn(ep0.release(), in.release(), out.release(), "GW test");
+    REQUIRE(dialer);
+    (void)readAvailable(ep0.test, 100ms); // descriptors and strings
+    writeEvent(ep0.test, event(FUNCTIONFS_ENABLE));
+    writeEvent(ep0.test, startSessionEvent());
+    auto first = (*dialer)->dial(500ms);
+    REQUIRE(first);
+
+    // The host resets the interface before its next session: the kernel has flushed the endpoints, so the
+    // stream of this connection is broken even before the session request arrives.
+    writeEvent(ep0.test, event(FUNCTIONFS_ENABLE));
+    std::array<std::uint8_t, 16> buffer{};
+    auto ended = (*first)->receive(buffer, 200ms);
+    REQUIRE_FALSE(ended);
+    CHECK(ended.error().code() == gw::Errc::LinkLost);
+    CHECK_FALSE((*dialer)->dial(50ms)); // no session yet: ENABLE alone starts none
+
+    writeEvent(ep0.test, startSessionEvent());
+    auto second = (*dialer)->dial(500ms);
+    REQUIRE(second);
+    first->reset(); // the ended connection goes away after the new one exists
+    const std::vector<std::uint8_t> hello = {'G', 'W', 'L', 'K'};
+    REQUIRE((*second)->send(hello, 500ms));
+    CHECK(readAvailable(in.test, 200ms) == hello);
+}
+
 TEST_CASE("USB host side: libusb listener finds no scanner and returns in time", "[link][usb][libusb]")
 {
     auto listener = usb::UsbHostListener::create({});

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <endian.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <linux/usb/ch9.h>
 #include <linux/usb/functionfs.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include <gw/link/usb.h>
@@ -29,6 +31,10 @@ namespace {
 constexpr std::size_t kEventBytes = sizeof(usb_functionfs_event); // 12
 constexpr std::size_t kReadChunkBytes = 16 * 1024;   ///< a multiple of every max packet size (64/512/1024)
 constexpr std::size_t kWriteChunkBytes = 256 * 1024; ///< per AIO write; the UDC splits it into packets
+/// Host bytes kept for receive() while a read stays queued. The host sends little (HELLO, ACKs, HEARTBEAT);
+/// past this the device stops reading and the host waits (flow control) instead of memory growing.
+constexpr std::size_t kInboxLimitBytes = 1024 * 1024;
+constexpr std::size_t kFullSpeedPacketBytes = 64; ///< divides every speed's bulk max packet size
 
 Result<void> writeAll(int fd, const std::vector<std::uint8_t>& bytes, const char* what)
 {
@@ -100,10 +106,15 @@ struct FunctionFsDialer::Impl {
     bool readDiscard = false;  ///< a cancelled read whose completion is still to come: ignore it
     bool writeDiscard = false; ///< likewise for a cancelled write
     std::vector<std::uint8_t> readBuffer = std::vector<std::uint8_t>(kReadChunkBytes);
-    std::size_t readHave = 0; ///< completed read bytes not yet handed out
-    std::size_t readTaken = 0;
+    /// Completed reads not yet handed out by receive(). A read is queued again as soon as one completes,
+    /// also while send() waits: USB has no buffer, so a device that reads only between its writes and a
+    /// host that writes an ACK before it reads on both block until a timeout (found by the USB VM test).
+    std::vector<std::uint8_t> inbox;
+    std::size_t inboxTaken = 0;
     long readError = 0;
     std::vector<std::uint8_t> writeBuffer;
+    /// Bulk IN max packet size at the speed of the current connection.
+    std::size_t inPacketBytes = kFullSpeedPacketBytes;
 
     ~Impl()
     {
@@ -139,7 +150,11 @@ struct FunctionFsDialer::Impl {
         // Layout (struct usb_functionfs_event): usb_ctrlrequest (8 bytes), type (1), padding (3).
         switch (event[8]) {
         case FUNCTIONFS_ENABLE:
+            // Also on SET_INTERFACE, which the host sends before each session: the kernel has reset the
+            // endpoints and flushed their requests, so the stream of the current connection is broken.
             enabled = true;
+            sessionRequested = false;
+            ++epoch;
             break;
         case FUNCTIONFS_DISABLE:
         case FUNCTIONFS_UNBIND:
@@ -155,9 +170,15 @@ struct FunctionFsDialer::Impl {
             if (!in && (requestType & USB_TYPE_MASK) == USB_TYPE_VENDOR &&
                 (requestType & USB_RECIP_MASK) == USB_RECIP_INTERFACE && request == kRequestStartSession &&
                 length == 0) {
-                (void)::read(ep0.get(), nullptr, 0); // status stage: acknowledge
-                sessionRequested = true;
+                // The old stream is over (the host asks only when it opens the device) and its queued I/O
+                // goes before the acknowledgement: once acknowledged the host reads at once and must not
+                // find the rest of an old frame. Dequeueing is synchronous in the UDC; what already sits in
+                // the endpoint's FIFO the host's SET_INTERFACE before this request has flushed.
+                dropQueuedIo();
                 ++epoch;
+                // Status stage. It fails when the host gave up waiting (its control timeout) or sent a
+                // newer request: then this one starts no session, and the host asks again.
+                sessionRequested = ::read(ep0.get(), nullptr, 0) == 0;
             } else if (in) {
                 (void)::read(ep0.get(), nullptr, 0); // I/O against the direction stalls the request
             } else {
@@ -185,8 +206,8 @@ struct FunctionFsDialer::Impl {
                 if (std::exchange(readDiscard, false))
                     continue;
                 if (e.res > 0) {
-                    readHave = static_cast<std::size_t>(e.res);
-                    readTaken = 0;
+                    inbox.insert(inbox.end(), readBuffer.begin(),
+                                 readBuffer.begin() + static_cast<std::ptrdiff_t>(e.res));
                 } else {
                     readError = e.res == 0 ? -ESHUTDOWN : static_cast<long>(e.res);
                 }
@@ -210,22 +231,50 @@ struct FunctionFsDialer::Impl {
         cb.aio_flags = IOCB_FLAG_RESFD;
         cb.aio_resfd = static_cast<std::uint32_t>(eventFd.get());
         iocb* list[1] = {&cb};
-        if (ioSubmit(aio, 1, list) != 1)
-            return fail(Errc::LinkLost, "FunctionFS: io_submit failed: " + detail::errnoText(errno));
-        return {};
+        if (ioSubmit(aio, 1, list) == 1)
+            return {};
+        // The endpoint files are nonblocking: a disabled endpoint (cable out) fails at once with EAGAIN
+        // instead of blocking io_submit until the host enables the function again.
+        if (errno == EAGAIN)
+            return fail(Errc::LinkLost, "FunctionFS: the endpoint is not enabled (host gone)");
+        return fail(Errc::LinkLost, "FunctionFS: io_submit failed: " + detail::errnoText(errno));
     }
 
     /// Cancels a queued request. When the kernel completes it later instead (usual for USB requests being
     /// dequeued), its completion is discarded by reapAio().
     void cancel(iocb& cb, bool& pending, bool& discard)
     {
-        if (!pending)
+        if (!pending || discard)
             return;
         io_event result{};
         if (ioCancel(aio, &cb, &result) == 0)
             pending = false;
         else
-            discard = true;
+            discard = true; // usually EINPROGRESS: the completion still comes through the ring
+    }
+
+    /// Cancels the endpoints' queued I/O and forgets what was read: it belongs to an ended stream.
+    void dropQueuedIo()
+    {
+        if (!standIn) {
+            cancel(writeCb, writePending, writeDiscard);
+            cancel(readCb, readPending, readDiscard);
+        }
+        inbox.clear();
+        inboxTaken = 0;
+    }
+
+    /// Keeps one read queued on bulk OUT while the inbox has room.
+    Result<void> armRead()
+    {
+        if (readPending || readError != 0 || inbox.size() - inboxTaken >= kInboxLimitBytes)
+            return {};
+        inbox.erase(inbox.begin(), inbox.begin() + static_cast<std::ptrdiff_t>(inboxTaken)); // handed out
+        inboxTaken = 0;
+        if (auto ok = submit(readCb, epOut.get(), IOCB_CMD_PREAD, readBuffer.data(), readBuffer.size()); !ok)
+            return ok;
+        readPending = true;
+        return {};
     }
 };
 
@@ -249,9 +298,18 @@ public:
     {
         const auto deadline = Clock::now() + timeout;
         std::size_t done = 0;
+        bool started = false; // a write of this frame was queued: bytes may have left
+        // Says whether a frame was cut: the host then holds part of it until the session ends.
+        const auto cut = [&](const Error& e) -> Result<void> {
+            if (!started)
+                return std::unexpected(e);
+            return fail(e.code(), e.message() + " (a " + std::to_string(bytes.size()) +
+                                      "-byte frame cut in transfer, " + std::to_string(done) +
+                                      " bytes confirmed)");
+        };
         while (done < bytes.size()) {
             if (auto ok = alive(); !ok)
-                return ok;
+                return cut(ok.error());
             if (impl_->standIn) {
                 const ssize_t n = ::write(impl_->epIn.get(), bytes.data() + done, bytes.size() - done);
                 if (n > 0) {
@@ -267,39 +325,19 @@ public:
                     return lost("bulk IN write timed out (host not reading)", Errc::Timeout);
                 continue;
             }
-            while (impl_->writePending) { // a cancelled write of an earlier connection still completing
-                auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
-                if (!waited)
-                    return std::unexpected(waited.error());
-                if (!*waited)
-                    return lost("bulk IN endpoint still busy", Errc::Timeout);
-                impl_->reapAio();
-            }
-            const std::size_t chunk = std::min(bytes.size() - done, kWriteChunkBytes);
-            impl_->writeBuffer.assign(bytes.begin() + static_cast<std::ptrdiff_t>(done),
-                                      bytes.begin() + static_cast<std::ptrdiff_t>(done + chunk));
-            impl_->writeDone = false;
-            if (auto ok = impl_->submit(impl_->writeCb, impl_->epIn.get(), IOCB_CMD_PWRITE,
-                                        impl_->writeBuffer.data(), chunk);
-                !ok)
-                return lost(ok.error().message());
-            impl_->writePending = true;
-            while (!impl_->writeDone) {
-                auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
-                if (!waited) {
-                    impl_->cancel(impl_->writeCb, impl_->writePending, impl_->writeDiscard);
-                    return std::unexpected(waited.error());
-                }
-                if (!*waited) {
-                    impl_->cancel(impl_->writeCb, impl_->writePending, impl_->writeDiscard);
-                    return lost("bulk IN write timed out (host not reading)", Errc::Timeout);
-                }
-                impl_->reapAio();
-            }
-            if (impl_->writeResult <= 0)
-                return lost("bulk IN write failed: " +
-                            detail::errnoText(static_cast<int>(-impl_->writeResult)));
-            done += static_cast<std::size_t>(impl_->writeResult);
+            auto written = writeChunk(bytes.subspan(done, std::min(bytes.size() - done, kWriteChunkBytes)),
+                                      deadline, started);
+            if (!written)
+                return cut(written.error());
+            done += *written;
+        }
+        // A bulk transfer ends with a short packet. Bytes that fill their last packet exactly need a
+        // zero-length one, or the host's read stays open until more arrives.
+        if (!impl_->standIn && !bytes.empty() && bytes.size() % impl_->inPacketBytes == 0) {
+            if (auto ok = alive(); !ok)
+                return ok;
+            if (auto zlp = writeChunk({}, deadline, started); !zlp)
+                return std::unexpected(zlp.error());
         }
         return {};
     }
@@ -325,10 +363,10 @@ public:
                     return std::size_t{0};
                 continue;
             }
-            if (impl_->readTaken < impl_->readHave) {
-                const std::size_t n = std::min(buffer.size(), impl_->readHave - impl_->readTaken);
-                std::memcpy(buffer.data(), impl_->readBuffer.data() + impl_->readTaken, n);
-                impl_->readTaken += n;
+            if (impl_->inboxTaken < impl_->inbox.size()) {
+                const std::size_t n = std::min(buffer.size(), impl_->inbox.size() - impl_->inboxTaken);
+                std::memcpy(buffer.data(), impl_->inbox.data() + impl_->inboxTaken, n);
+                impl_->inboxTaken += n;
                 return n;
             }
             if (impl_->readError != 0) {
@@ -336,20 +374,12 @@ public:
                 return std::unexpected(
                     lost("bulk OUT read failed: " + detail::errnoText(static_cast<int>(-error))).error());
             }
-            if (!impl_->readPending) {
-                // The read stays queued across calls: bytes the host sends are never lost to a timeout.
-                if (auto ok = impl_->submit(impl_->readCb, impl_->epOut.get(), IOCB_CMD_PREAD,
-                                            impl_->readBuffer.data(), impl_->readBuffer.size());
-                    !ok)
-                    return std::unexpected(lost(ok.error().message()).error());
-                impl_->readPending = true;
-            }
-            auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
+            // The read stays queued across calls: bytes the host sends are never lost to a timeout.
+            auto waited = waitAio(deadline);
             if (!waited)
                 return std::unexpected(waited.error());
             if (!*waited)
                 return std::size_t{0};
-            impl_->reapAio();
         }
     }
 
@@ -358,9 +388,10 @@ public:
         if (closed_)
             return;
         closed_ = true;
-        if (!impl_->standIn)
-            impl_->cancel(impl_->readCb, impl_->readPending, impl_->readDiscard);
-        impl_->readHave = impl_->readTaken = 0;
+        // The endpoints' I/O is shared with any newer connection: only the current one may drop it (an
+        // ended one's I/O is dropped when the next session starts).
+        if (impl_->epoch == epoch_)
+            impl_->dropQueuedIo();
     }
 
     [[nodiscard]] const PeerIdentity& peer() const noexcept override { return peer_; }
@@ -383,6 +414,55 @@ private:
     {
         close();
         return fail(code, "USB " + peer_.address + ": " + why);
+    }
+
+    /// One AIO write on bulk IN (empty: a zero-length packet); the bytes the endpoint took.
+    /// @p started turns true once the write is queued.
+    Result<std::size_t> writeChunk(std::span<const std::uint8_t> chunk, Clock::time_point deadline,
+                                   bool& started)
+    {
+        while (impl_->writePending) { // a cancelled write of an earlier connection still completing
+            auto waited = waitAio(deadline);
+            if (!waited)
+                return std::unexpected(waited.error());
+            if (!*waited)
+                return std::unexpected(lost("bulk IN endpoint still busy", Errc::Timeout).error());
+        }
+        impl_->writeBuffer.assign(chunk.begin(), chunk.end());
+        impl_->writeDone = false;
+        if (auto ok = impl_->submit(impl_->writeCb, impl_->epIn.get(), IOCB_CMD_PWRITE,
+                                    impl_->writeBuffer.data(), chunk.size());
+            !ok)
+            return std::unexpected(lost(ok.error().message()).error());
+        impl_->writePending = true;
+        started = true;
+        while (!impl_->writeDone) {
+            auto waited = waitAio(deadline);
+            if (!waited || !*waited) {
+                impl_->cancel(impl_->writeCb, impl_->writePending, impl_->writeDiscard);
+                if (!waited)
+                    return std::unexpected(waited.error());
+                return std::unexpected(
+                    lost("bulk IN write timed out (host not reading)", Errc::Timeout).error());
+            }
+        }
+        if (impl_->writeResult < 0 || (impl_->writeResult == 0 && !chunk.empty()))
+            return std::unexpected(
+                lost("bulk IN write failed: " + detail::errnoText(static_cast<int>(-impl_->writeResult)))
+                    .error());
+        return static_cast<std::size_t>(impl_->writeResult);
+    }
+
+    /// Waits for an AIO completion (and reaps it) with a read queued on bulk OUT, so that the host's
+    /// writes are taken while this side writes; false at the deadline.
+    Result<bool> waitAio(Clock::time_point deadline)
+    {
+        if (auto armed = impl_->armRead(); !armed)
+            return std::unexpected(lost(armed.error().message()).error());
+        auto waited = waitFor(impl_->eventFd.get(), POLLIN, deadline);
+        if (waited && *waited)
+            impl_->reapAio();
+        return waited;
     }
 
     /// Waits for @p events on @p fd while watching ep0; an ep0 event that ends the session wins.
@@ -448,8 +528,9 @@ Result<std::unique_ptr<FunctionFsDialer>> FunctionFsDialer::create(const Functio
     if (!impl)
         return std::unexpected(impl.error());
     // The endpoint files appear once the descriptors are written.
-    auto epIn = open("ep1", O_RDWR);
-    auto epOut = open("ep2", O_RDWR);
+    // Nonblocking: AIO on a disabled endpoint then fails at once (see Impl::submit).
+    auto epIn = open("ep1", O_RDWR | O_NONBLOCK);
+    auto epOut = open("ep2", O_RDWR | O_NONBLOCK);
     if (!epIn || !epOut)
         return std::unexpected(!epIn ? epIn.error() : epOut.error());
     (*impl)->epIn = std::move(*epIn);
@@ -485,18 +566,31 @@ Result<std::unique_ptr<Connection>> FunctionFsDialer::dial(std::chrono::millisec
             return std::unexpected(ok.error());
         if (impl_->enabled && impl_->sessionRequested) {
             impl_->sessionRequested = false;
-            // A read still queued from the previous connection belongs to the old stream: drop it.
-            if (!impl_->standIn) {
-                impl_->cancel(impl_->readCb, impl_->readPending, impl_->readDiscard);
-            } else {
+            // I/O still queued from the previous connection belongs to the old stream: drop it.
+            impl_->dropQueuedIo();
+            if (impl_->standIn) {
                 // The kernel flushes endpoint queues on DISABLE and re-enumeration; the stand-in must too.
                 std::array<std::uint8_t, 4096> stale{};
                 for (int i = 0; i < 4096 && ::read(impl_->epOut.get(), stale.data(), stale.size()) > 0; ++i) {
                 }
             }
-            impl_->readHave = impl_->readTaken = 0;
             impl_->readError = 0;
-            return std::unique_ptr<Connection>(std::make_unique<FunctionFsConnection>(impl_));
+            if (!impl_->standIn) {
+                // The descriptor of the speed the host connected at (64, 512 or 1024 bytes per packet);
+                // failing that, 64 divides them all (a zero-length packet the host did not need is an
+                // empty read there, but it holds send() until the host reads again).
+                usb_endpoint_descriptor descriptor{};
+                const int packet = ::ioctl(impl_->epIn.get(), FUNCTIONFS_ENDPOINT_DESC, &descriptor) == 0
+                                       ? le16toh(descriptor.wMaxPacketSize) & 0x7FF
+                                       : 0;
+                impl_->inPacketBytes = packet > 0 ? static_cast<std::size_t>(packet) : kFullSpeedPacketBytes;
+            }
+            auto connection = std::make_unique<FunctionFsConnection>(impl_);
+            // A read is queued from the start, so the host may write first (failing here, it fails again on
+            // the connection's first call, which reports it).
+            if (!impl_->standIn)
+                (void)impl_->armRead();
+            return std::unique_ptr<Connection>(std::move(connection));
         }
         auto ready = detail::waitFd(impl_->ep0.get(), POLLIN, deadline);
         if (!ready)

@@ -25,7 +25,8 @@ inline constexpr std::uint8_t kInterfaceSubClass = 0x47;
 inline constexpr std::uint8_t kInterfaceProtocol = 0x01;
 /// @brief Vendor control request (host -> device, recipient interface, no data) that starts a new session:
 /// the device ends its current connection, if any, and the next dial() returns a fresh one. The host sends
-/// it each time it opens the device, so both sides start with empty decoders.
+/// it each time it opens the device, after SET_INTERFACE, so both sides start with empty decoders and
+/// endpoints.
 inline constexpr std::uint8_t kRequestStartSession = 0x47;
 
 /// @brief The FunctionFS descriptor blob (format v2, full/high/super speed: one interface, bulk IN 0x81 and
@@ -45,8 +46,11 @@ struct FunctionFsOptions {
 
 /// @brief The scanner side of USB. dial() waits until the host has enabled the function and asked for a
 /// session (kRequestStartSession), then returns a connection over the bulk endpoints; the connection ends
-/// (Errc::LinkLost) when the host disables or unbinds the function, is unplugged, or starts a new session.
-/// Endpoint I/O uses Linux AIO (FunctionFS endpoint files cannot be polled), so every call is bounded.
+/// (Errc::LinkLost) when the host disables, re-enables (SET_INTERFACE) or unbinds the function, is
+/// unplugged, or starts a new session. Endpoint I/O uses Linux AIO (FunctionFS endpoint files cannot be
+/// polled), so every call is bounded; a read stays queued on bulk OUT also while send() writes (USB buffers
+/// nothing: a host writing its ACK before it reads again would otherwise wait for this side's write, which
+/// waits for the host). The dialer and its connection are used by one thread at a time.
 class FunctionFsDialer final : public Dialer {
 public:
     /// @brief Opens ep0 under @p options.mountPoint, writes the descriptors and strings, opens ep1 and ep2.
@@ -78,15 +82,18 @@ private:
 struct UsbHostOptions {
     std::uint16_t vendorId = kDefaultVendorId;
     std::uint16_t productId = kDefaultProductId;
-    /// Poll for new devices this often where libusb has no hot-plug support (hot-plug is used otherwise).
+    /// Look for scanners this often (a fresh enumeration each time); a hot-plug arrival, where libusb
+    /// reports one, and an ended connection look at once.
     std::chrono::milliseconds rescanInterval{1000};
 };
 
 /// @brief The host station side of USB: yields one connection per attached scanner (matching vendor and
-/// product id and the interface class triple). Devices already attached are found at once; new ones by
-/// hot-plug (or rescans). A device whose connection ended is offered again (reconnect) while it stays
-/// attached. peer().address is "usb:<bus>-<port path>"; the device id comes from HELLO (USB vouches for
-/// none: physical attachment is the trust boundary).
+/// product id and the interface class triple). Devices already attached are found at once, new ones at the
+/// next rescan (each in a fresh libusb context: without udevd, Debian's libusb never lists a device that
+/// arrives after libusb_init) or at once on a hot-plug event. A device whose connection ended is offered
+/// again (reconnect) while it stays attached. Each session starts with SET_INTERFACE (both sides' endpoints
+/// reset and flushed) and kRequestStartSession. peer().address is "usb:<bus>-<port path>"; the device id
+/// comes from HELLO (USB vouches for none: physical attachment is the trust boundary).
 class UsbHostListener final : public Listener {
 public:
     /// @return the listener; Errc::Io when libusb cannot be initialised (e.g. no USB in a container)
