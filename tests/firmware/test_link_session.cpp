@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <spawn.h>
@@ -979,4 +980,55 @@ TEST_CASE("TransportHostLink: HostLink events over a dialer, through a server re
     REQUIRE(acked);
     CHECK(ackIn(seen, 1)->status == AckStatus::Duplicate);
     CHECK(rig.sink.storedCount() == 1);
+}
+
+TEST_CASE("TransportHostLink: a caller reacting late to Connected cannot send on the next connection",
+          "[link][session][hal]")
+{
+    // The firmware polls link events between documents; by the time it answers a Connected event that
+    // connection may have ended and a newer one be up. Its HELLO must not land on the newer one ahead of
+    // that one's own HELLO (the host drops a session with two; found by the USB VM test).
+    MemoryRig rig(0);
+    TransportHostLinkOptions options;
+    options.dialTimeout = 500ms;
+    options.backoffInitial = 5ms;
+    options.backoffMax = 20ms;
+    auto link = TransportHostLink::create(rig.exchange.dialer(), options);
+    REQUIRE(link);
+    std::vector<std::string> refusals;
+    std::mutex refusalsMutex;
+    ServerEvents events;
+    events.disconnected = [&](const PeerIdentity&, const std::string&, const std::string& why) {
+        const std::lock_guard lock(refusalsMutex);
+        refusals.push_back(why);
+    };
+    auto first = rig.server();
+    REQUIRE(waitUntil([&] { return first->stats().accepted >= 1; }, 3s));
+    first.reset(); // that connection ends before the caller looked at it
+    auto second = rig.server(fastServer(), events);
+    REQUIRE(waitUntil([&] { return second->stats().accepted >= 1; }, 3s));
+
+    auto stale = (*link)->poll();
+    REQUIRE(stale);
+    REQUIRE(stale->kind == gw::hal::LinkEvent::Kind::Connected);
+    auto late = (*link)->send(scannerHello(), 0);
+    REQUIRE_FALSE(late);
+    CHECK(late.error().code() == gw::Errc::LinkLost);
+
+    std::vector<gw::hal::LinkEvent> seen;
+    REQUIRE(nextEvent(**link, gw::hal::LinkEvent::Kind::Connected, seen, 3s));
+    REQUIRE((*link)->send(scannerHello(), 0));
+    const Inspection inspection = makeInspection(5);
+    auto sequence = (*link)->send(inspection, 0);
+    REQUIRE(sequence);
+    REQUIRE(waitUntil(
+        [&] {
+            while (auto e = (*link)->poll())
+                seen.push_back(std::move(*e));
+            return ackIn(seen, *sequence) != nullptr;
+        },
+        3s));
+    CHECK(ackIn(seen, *sequence)->status == AckStatus::Stored);
+    const std::lock_guard lock(refusalsMutex);
+    CHECK(refusals.empty());
 }

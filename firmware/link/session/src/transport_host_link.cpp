@@ -29,13 +29,17 @@ struct TransportHostLink::Impl {
     bool stop = false;
     bool connected = false;
     std::uint64_t generation = 0; ///< bumped per connection: frames queued for an old one are dropped
+    /// The connection whose Connected event the caller polled last. send() accepts frames only for that one:
+    /// a caller that reacts late to a Connected event (busy inspecting) would otherwise put the HELLO meant
+    /// for an ended connection on the next one, ahead of that one's own HELLO (found by the USB VM test).
+    std::uint64_t polledGeneration = 0;
     std::uint32_t nextSequence = 0;
     std::deque<std::vector<std::uint8_t>> outbox;
     std::size_t outboxBytes = 0;
-    std::deque<hal::LinkEvent> events;
+    std::deque<std::pair<std::uint64_t, hal::LinkEvent>> events; ///< with the connection they belong to
     std::thread thread;
 
-    void push(hal::LinkEvent event) { events.push_back(std::move(event)); }
+    void push(hal::LinkEvent event) { events.emplace_back(generation, std::move(event)); }
 
     void run()
     {
@@ -168,7 +172,7 @@ bool TransportHostLink::connected() const noexcept
 Result<std::uint32_t> TransportHostLink::send(const link::Message& message, std::uint8_t flags)
 {
     const std::lock_guard lock(impl_->mutex);
-    if (!impl_->connected)
+    if (!impl_->connected || impl_->polledGeneration != impl_->generation)
         return fail(Errc::LinkLost, "not connected to the host");
     const std::uint32_t sequence = impl_->nextSequence;
     auto frame =
@@ -188,8 +192,10 @@ std::optional<hal::LinkEvent> TransportHostLink::poll()
     const std::lock_guard lock(impl_->mutex);
     if (impl_->events.empty())
         return std::nullopt;
-    hal::LinkEvent event = std::move(impl_->events.front());
+    auto [generation, event] = std::move(impl_->events.front());
     impl_->events.pop_front();
+    if (event.kind == hal::LinkEvent::Kind::Connected)
+        impl_->polledGeneration = generation;
     return event;
 }
 

@@ -40,8 +40,9 @@ public:
     TransportHostLink& operator=(const TransportHostLink&) = delete;
 
     [[nodiscard]] bool connected() const noexcept override;
-    /// @return the sequence number; Errc::LinkLost when not connected or the queue is over maxQueuedBytes;
-    ///         Errc::InvalidArgument when the codec refuses the message
+    /// @return the sequence number; Errc::LinkLost when not connected, when the connection is not the one
+    ///         the caller's last polled Connected event announced (it ended, a newer one is up), or the
+    ///         queue is over maxQueuedBytes; Errc::InvalidArgument when the codec refuses the message
     Result<std::uint32_t> send(const link::Message& message, std::uint8_t flags = 0) override;
     std::optional<hal::LinkEvent> poll() override;
 
