@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // StoreSink (INSPECTION -> committed store rows -> ACK) and the Receiver running the link session servers.
 #include <chrono>
+#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -113,7 +114,13 @@ struct Receiver::Impl {
                 "scanner:" + hello.deviceId, "scanner.connected", hello.deviceId,
                 peer.transport + " " + peer.address + " firmware " + hello.firmwareVersion, now());
         };
-        ev.disconnected = [this](const link::PeerIdentity&, const std::string& deviceId, const std::string&) {
+        ev.disconnected = [this](const link::PeerIdentity& peer, const std::string& deviceId,
+                                 const std::string& why) {
+            // Why a scanner dropped is the first question when one does, and nothing else keeps it: one
+            // line on standard error per ended or refused session (written whole: sessions run in parallel).
+            std::cerr << ("gw-station: scanner " + (deviceId.empty() ? std::string("?") : deviceId) + " (" +
+                          peer.transport + " " + peer.address + ") disconnected: " + why + "\n")
+                      << std::flush;
             if (!deviceId.empty())
                 (void)store.touchScanner(deviceId, now(), "", false);
         };
