@@ -6,6 +6,9 @@
 #   scripts/bootstrap.sh --cross aarch64  also the ARM cross compiler, qemu-user and an arm64 sysroot
 #   scripts/bootstrap.sh --check          exit 0 when nothing is missing, 1 otherwise (installs nothing)
 #
+# The USB VM test (scripts/usb-vm-test.sh) boots Debian 12's own kernel under qemu: the kernel package is
+# downloaded and unpacked into GW_USBVM_CACHE (default /var/cache/grenswacht/usb-vm), never installed.
+#
 # The arm64 sysroot is built with debootstrap + dpkg -x, not multiarch: the arm64 -dev packages of
 # OpenCV's imgcodecs/calib3d/objdetect/features2d cannot be co-installed with the amd64 ones.
 # It is cached outside the source tree (GW_SYSROOT_CACHE, default /var/cache/grenswacht) and rebuilt
@@ -38,6 +41,7 @@ native_pkgs=(
   fonts-ocr-b fonts-dejavu-core fonts-liberation fontconfig
   valgrind python3 libgpiod-dev
   chromium nodejs
+  qemu-system-x86 busybox-static
 )
 # Scanner-side arm64 libraries, unpacked into the sysroot. debootstrap does not resolve virtual
 # packages, so alternatives are named (libtesseract-dev needs libcurl4-dev | libcurl4-gnutls-dev).
@@ -73,9 +77,14 @@ browser_dir="$here/../tests/browser"
 browser_ok=1
 [ -f "$browser_dir/package-lock.json" ] && [ ! -d "$browser_dir/node_modules/playwright-core" ] && browser_ok=0
 
+# The USB VM test's kernel (and, once the packages above are in, qemu and busybox).
+usbvm_ok=1
+"$here/usb-vm-test.sh" --check >/dev/null 2>&1 || usbvm_ok=0
+
 if [ "$check_only" = 1 ]; then
-  [ ${#need[@]} -eq 0 ] && [ "$sysroot_ok" = 1 ] && [ "$browser_ok" = 1 ] && exit 0
+  [ ${#need[@]} -eq 0 ] && [ "$sysroot_ok" = 1 ] && [ "$browser_ok" = 1 ] && [ "$usbvm_ok" = 1 ] && exit 0
   [ "$browser_ok" = 1 ] || echo "bootstrap: tests/browser/node_modules missing (npm ci)" >&2
+  [ "$usbvm_ok" = 1 ] || "$here/usb-vm-test.sh" --check 2>&1 | sed 's/^usb-vm-test:/bootstrap: USB VM test:/' >&2
   [ ${#need[@]} -gt 0 ] && echo "bootstrap: missing packages: ${need[*]}" >&2
   [ "$sysroot_ok" = 1 ] || echo "bootstrap: arm64 sysroot missing or out of date: $sysroot" >&2
   exit 1
@@ -103,6 +112,14 @@ fi
 if [ "$browser_ok" = 0 ]; then
   echo "bootstrap: npm ci in tests/browser (playwright-core)"
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$usbvm_ok" = 0 ] && ! "$here/usb-vm-test.sh" --check >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: the USB VM test's kernel cache is missing and making it needs root: scripts/usb-vm-test.sh --fetch" >&2
+    exit 1
+  fi
+  "$here/usb-vm-test.sh" --fetch
 fi
 
 if [ -n "$cross" ] && [ "$sysroot_ok" = 0 ]; then
