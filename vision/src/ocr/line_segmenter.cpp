@@ -60,14 +60,25 @@ InkMaps computeInk(const cv::Mat& grayIn)
 {
     InkMaps maps;
     cv::Mat gray = grayIn;
+    // The rough ink is thresholded on the image less its large-scale light falloff: under glare or a
+    // strong gradient a global threshold calls the darker half of the band ink, which both inverted the
+    // polarity below and swelled the stroke width (an IR-transparent MRZ under glare went unread).
+    const int flatK = oddAtLeast(std::max(gray.rows, gray.cols) / 8, 15);
+    auto flattened = [flatK](const cv::Mat& g) {
+        cv::Mat falloff;
+        cv::Mat flat;
+        cv::blur(g, falloff, {flatK, flatK}, {-1, -1}, cv::BORDER_REPLICATE);
+        cv::addWeighted(g, 1.0, falloff, -1.0, 128.0, flat);
+        return flat;
+    };
     cv::Mat rough;
-    cv::threshold(gray, rough, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    cv::threshold(flattened(gray), rough, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
     // Print covers well under half of a line or band; more "ink" than ground means light print on dark.
     if (cv::countNonZero(rough) > static_cast<int>(0.55 * static_cast<double>(gray.total()))) {
         cv::Mat inverted;
         cv::bitwise_not(gray, inverted);
         gray = inverted;
-        cv::threshold(gray, rough, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+        cv::threshold(flattened(gray), rough, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
     }
     const float sw = strokeWidth(rough);
     maps.strokeWidthPx = sw;
@@ -169,7 +180,13 @@ InkMaps computeInkUpright(const cv::Mat& gray, cv::Matx23d& toInput)
     return computeInk(upright);
 }
 
-std::vector<cv::Range> findLineRows(const InkMaps& maps)
+int maxMrzLineHeightPx(double pixelsPerMm) noexcept
+{
+    constexpr double kMaxLineHeightMm = 1.4 * 2.54;
+    return pixelsPerMm > 0 ? static_cast<int>(std::lround(kMaxLineHeightMm * pixelsPerMm)) : 0;
+}
+
+std::vector<cv::Range> findLineRows(const InkMaps& maps, int maxLineHeightPx)
 {
     std::vector<cv::Range> runs;
     if (maps.mask.empty())
@@ -193,9 +210,14 @@ std::vector<cv::Range> findLineRows(const InkMaps& maps)
     }
     if (runs.empty())
         return runs;
-    int tallest = 0;
-    for (const auto& r : runs)
-        tallest = std::max(tallest, r.size());
+    // The scale of a line: the tallest run, but no taller than a line of this print can be.
+    auto lineScale = [maxLineHeightPx](const std::vector<cv::Range>& rs) {
+        int tallest = 0;
+        for (const auto& r : rs)
+            tallest = std::max(tallest, r.size());
+        return maxLineHeightPx > 0 ? std::min(tallest, maxLineHeightPx) : tallest;
+    };
+    int tallest = lineScale(runs);
     // Join runs split by a thin gap (broken horizontal strokes), then drop specks and rules.
     std::vector<cv::Range> joined;
     for (const auto& r : runs) {
@@ -204,9 +226,7 @@ std::vector<cv::Range> findLineRows(const InkMaps& maps)
         else
             joined.push_back(r);
     }
-    tallest = 0;
-    for (const auto& r : joined)
-        tallest = std::max(tallest, r.size());
+    tallest = lineScale(joined);
     std::vector<cv::Range> lines;
     for (const auto& r : joined) {
         if (r.size() >= std::max(3, static_cast<int>(0.4 * tallest)))

@@ -59,7 +59,15 @@ struct LineGeometry {
 [[nodiscard]] InkMaps computeInkUpright(const cv::Mat& gray, cv::Matx23d& toInput);
 
 /// @brief Row ranges of the text lines in @p maps, top to bottom (band split by horizontal projection).
-[[nodiscard]] std::vector<cv::Range> findLineRows(const InkMaps& maps);
+/// @param maxLineHeightPx the tallest a line of this print can be [px]; 0 = unknown. Runs are kept or
+///        dropped relative to the tallest run, and a taller block (a barcode, a portrait edge, lines of
+///        VIZ text run together) must not set that scale: with it, the real lines looked like specks.
+[[nodiscard]] std::vector<cv::Range> findLineRows(const InkMaps& maps, int maxLineHeightPx = 0);
+
+/// @brief The tallest an MRZ line can be at @p pixelsPerMm [px] (0 when the resolution is unknown):
+/// OCR-B size 1 capitals are about 2.4 mm tall on the 2.54 mm pitch; 1.4 pitches leaves room for blur,
+/// ink spread and print tolerance.
+[[nodiscard]] int maxMrzLineHeightPx(double pixelsPerMm) noexcept;
 
 /// @brief Fits the cell lattice of the line whose glyphs lie in @p rows.
 /// @return the geometry, or a geometry with count 0 when no glyphs are found.

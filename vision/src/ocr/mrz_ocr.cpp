@@ -140,7 +140,7 @@ Result<std::vector<LineRead>> readMrzBand(ImageView image, const MrzOcrOptions& 
             return std::unexpected(gray.error());
         cv::Matx23d toInput;
         const ocr::InkMaps maps = ocr::computeInkUpright(*gray, toInput);
-        const auto rows = ocr::findLineRows(maps);
+        const auto rows = ocr::findLineRows(maps, ocr::maxMrzLineHeightPx(options.pixelsPerMm));
         if (rows.size() > static_cast<std::size_t>(kMaxLinesPerBand))
             return fail(Errc::InvalidInput, "MRZ OCR: " + std::to_string(rows.size()) +
                                                 " text lines found; an MRZ band has 2 or 3");
@@ -164,7 +164,7 @@ Result<LineRead> readMrzLine(ImageView image, const MrzOcrOptions& options)
             return std::unexpected(gray.error());
         cv::Matx23d toInput;
         const ocr::InkMaps maps = ocr::computeInkUpright(*gray, toInput);
-        const auto rows = ocr::findLineRows(maps);
+        const auto rows = ocr::findLineRows(maps, ocr::maxMrzLineHeightPx(options.pixelsPerMm));
         if (rows.empty())
             return LineRead{};
         // The line is the run with the most ink; others are neighbouring print or the crop's edge.
