@@ -356,6 +356,27 @@ TEST_CASE("the Annex F figure decodes to the annex bytes and its checks pass", "
         CHECK(checks[2].margin < 0);
         CHECK(checks[2].reason.en.find("position 21") != std::string::npos);
     }
+    SECTION("a difference where the print was read doubtfully is undetermined, a sure one fails")
+    {
+        // The name line has no check digit: a letter misread there (here line 1, position 7) must not be
+        // taken for an alteration, while a surely read difference beside it still is.
+        auto printed = kAnnexFPrintedMrz;
+        printed[0][6] = printed[0][6] == 'U' ? 'V' : 'U';
+        std::vector<std::vector<float>> confidence;
+        for (const auto& line : printed)
+            confidence.emplace_back(line.size(), 0.99F);
+        confidence[0][6] = 0.4F;
+        const PrintedMrzConfidence doubtful{confidence, 0.9F};
+        const auto checks = sealChecks(*findings, printed, kPxPerMm, doubtful);
+        CHECK(checks[2].result == CheckResult::Undetermined);
+        CHECK(checks[2].reason.en.find("line 1 position 7") != std::string::npos);
+        CHECK_FALSE(checks[2].reason.nl.empty());
+        // Without confidences (the default) the same difference is evidence.
+        CHECK(sealChecks(*findings, printed, kPxPerMm)[2].result == CheckResult::Failed);
+        // A second, surely read difference makes it a failure again.
+        printed[1][20] = printed[1][20] == 'M' ? 'F' : 'M';
+        CHECK(sealChecks(*findings, printed, kPxPerMm, doubtful)[2].result == CheckResult::Failed);
+    }
     SECTION("a difference in the optional data the seal does not store is not a mismatch")
     {
         auto printed = kAnnexFPrintedMrz;

@@ -245,7 +245,13 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
                 report.mrz && report.mrz->record.checkDigitsValid() && report.mrz->record.structureValid();
             const std::vector<std::string> printed =
                 printedReliable ? report.mrz->record.lines : std::vector<std::string>{};
-            for (auto& c : sealChecks(found, printed, report.geometry->pixelsPerMm))
+            // The name line has no check digit: a misread letter there must not pass for an alteration.
+            PrintedMrzConfidence sure;
+            if (printedReliable) {
+                sure.perCharacter = report.mrz->confidences;
+                sure.minForEvidence = minConfidence;
+            }
+            for (auto& c : sealChecks(found, printed, report.geometry->pixelsPerMm, sure))
                 report.checks.push_back(std::move(c));
             watch.lap("seals");
         }

@@ -129,8 +129,14 @@ std::optional<std::string> printedDocumentNumber(std::span<const std::string> mr
     return field;
 }
 
-CheckOutcome mrzOutcome(const Seal& seal, std::span<const std::string> printed, std::vector<RectMm> regions)
+CheckOutcome mrzOutcome(const Seal& seal, std::span<const std::string> printed,
+                        const PrintedMrzConfidence& confidence, std::vector<RectMm> regions)
 {
+    const auto readSurely = [&](std::size_t line, std::size_t i) {
+        if (line >= confidence.perCharacter.size() || i >= confidence.perCharacter[line].size())
+            return true;
+        return confidence.perCharacter[line][i] >= confidence.minForEvidence;
+    };
     const auto sealLines = seal.mrzLines();
     const auto comparable = seal.mrzComparableLength();
     const auto sealNumber = seal.documentNumber();
@@ -147,7 +153,9 @@ CheckOutcome mrzOutcome(const Seal& seal, std::span<const std::string> printed, 
     if (!sealLines.empty()) {
         std::size_t compared = 0;
         std::size_t differences = 0;
+        std::size_t doubtful = 0; // differences where the print was read doubtfully
         std::string firstDiff;
+        std::string firstDoubtful;
         if (printed.size() != sealLines.size()) {
             differences = 1;
             firstDiff = "the seal has " + std::to_string(sealLines.size()) + " lines, the document " +
@@ -164,14 +172,30 @@ CheckOutcome mrzOutcome(const Seal& seal, std::span<const std::string> printed, 
                 ++compared;
                 const char p = i < printed[l].size() ? printed[l][i] : '\0';
                 if (p != sealLines[l][i]) {
+                    const std::string where = "line " + std::to_string(l + 1) + " position " +
+                                              std::to_string(i + 1) + ": seal '" +
+                                              std::string(1, sealLines[l][i]) + "', printed '" +
+                                              (p ? std::string(1, p) : std::string("end of line")) + "'";
+                    if (p && !readSurely(l, i)) {
+                        if (doubtful++ == 0)
+                            firstDoubtful = where;
+                        continue;
+                    }
                     if (differences == 0)
-                        firstDiff = "line " + std::to_string(l + 1) + " position " + std::to_string(i + 1) +
-                                    ": seal '" + std::string(1, sealLines[l][i]) + "', printed '" +
-                                    (p ? std::string(1, p) : std::string("end of line")) + "'";
+                        firstDiff = where;
                     ++differences;
                 }
             }
         }
+        if (differences == 0 && doubtful > 0)
+            return make(kMrzMatchId, CheckResult::Undetermined, 0.0,
+                        "The seal's MRZ differs from the print only where the print was read uncertainly (" +
+                            std::to_string(doubtful) + " character(s); first: " + firstDoubtful +
+                            "): compare the seal's data with the document.",
+                        "Het MRZ in het zegel wijkt alleen af waar de druk onzeker is gelezen (" +
+                            std::to_string(doubtful) + " teken(s); eerste: " + firstDoubtful +
+                            "): vergelijk de gegevens van het zegel met het document.",
+                        std::move(regions));
         if (differences == 0)
             return make(kMrzMatchId, CheckResult::Successful, 1.0,
                         "The MRZ in the seal matches the printed MRZ (" + std::to_string(compared) +
@@ -239,7 +263,8 @@ Result<std::vector<SealFinding>> inspectSeals(ImageView image, const TrustStore&
 }
 
 std::vector<CheckOutcome> sealChecks(std::span<const SealFinding> findings,
-                                     std::span<const std::string> printedMrz, double pixelsPerMm)
+                                     std::span<const std::string> printedMrz, double pixelsPerMm,
+                                     const PrintedMrzConfidence& confidence)
 {
     if (findings.empty()) {
         return {
@@ -287,7 +312,7 @@ std::vector<CheckOutcome> sealChecks(std::span<const SealFinding> findings,
             keepWorst(signature,
                       make(kSignatureId, CheckResult::Undetermined, 0.0, "The seal was not verified.",
                            "Het zegel is niet gecontroleerd.", regions));
-        keepWorst(mrz, mrzOutcome(seal, printedMrz, regions));
+        keepWorst(mrz, mrzOutcome(seal, printedMrz, confidence, regions));
     }
     return {std::move(*present), std::move(*signature), std::move(*mrz)};
 }

@@ -227,14 +227,25 @@ struct SealFinding {
 ///        start) are left out; barcodes that look like seals but do not parse are kept with the error.
 Result<std::vector<SealFinding>> inspectSeals(ImageView image, const TrustStore& trust);
 
+/// @brief How sure the reader was of each printed MRZ character, so that a misread is not taken for an
+/// alteration. Empty: every printed character counts as read surely.
+struct PrintedMrzConfidence {
+    std::span<const std::vector<float>> perCharacter; ///< [0, 1] per line, per character of printedMrz
+    float minForEvidence = 0.9F; ///< a difference counts only where the print was read at least this surely
+};
+
 /// @brief The checks vds.present, vds.signature and vds.mrz_match.
 /// @param findings    from inspectSeals (may be empty: the checks are then not_supported)
 /// @param printedMrz  the MRZ lines read from the document (may be empty when none was read)
 /// @param pixelsPerMm scale of the image the barcodes were found in [px/mm], > 0, for the regions
+/// @param confidence  the reader's confidence in @p printedMrz (default: all sure)
 /// @return three outcomes; with several seals the worst one per check counts.
 ///         vds.signature: valid -> successful, invalid/malformed/certificate_invalid -> failed,
-///         signer unknown -> undetermined. vds.mrz_match: any difference -> failed.
+///         signer unknown -> undetermined. vds.mrz_match: a difference at a surely read character (or
+///         a different line count) -> failed; differences only where the print was read doubtfully ->
+///         undetermined (a name line has no check digit to catch a misread).
 std::vector<CheckOutcome> sealChecks(std::span<const SealFinding> findings,
-                                     std::span<const std::string> printedMrz, double pixelsPerMm);
+                                     std::span<const std::string> printedMrz, double pixelsPerMm,
+                                     const PrintedMrzConfidence& confidence = {});
 
 } // namespace gw::vision
