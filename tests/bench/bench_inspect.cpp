@@ -2,7 +2,7 @@
 // Security-check benchmark: per forgery kind the share flagged RED, on genuine captures the share
 // GREEN / AMBER / RED with the reasons, and the time of the full inspection (all lights, every check).
 //   bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] [--no-seals]
-//                 [--kinds a,b] [--misses]
+//                 [--kinds a,b] [--only i,j] [--misses] [--dump DIR]
 //   bench_inspect ROOT [--limit N] [--quiet]      capture folders with truth.json (for callgrind)
 // Accuracy runs on T threads (rendering dominates); timing runs afterwards on K captures held in
 // memory, one at a time on one thread, so that it measures one core.
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <gw/specimen/specimen.h>
 #include <gw/vision/inspection.h>
@@ -180,6 +181,8 @@ struct Args {
     bool seals = true;
     bool misses = false;            // list every capture the verdict got wrong
     std::vector<std::string> kinds; // only these kinds of the planned set (indices kept)
+    std::vector<std::size_t> only;  // only these capture indices of the planned set
+    std::string dump;               // write each miss as a capture folder here (for docinspect)
     std::string vizModel;
 };
 
@@ -228,6 +231,11 @@ std::optional<Args> parseArgs(int argc, char** argv)
                 a.misses = true;
             else if (s == "--kinds" && (v = next()))
                 a.kinds = splitComma(*v);
+            else if (s == "--only" && (v = next()))
+                for (const auto& index : splitComma(*v))
+                    a.only.push_back(std::stoul(index));
+            else if (s == "--dump" && (v = next()))
+                a.dump = *v;
             else if (!s.starts_with("--") && a.root.empty())
                 a.root = s;
             else
@@ -283,13 +291,14 @@ int runFolder(const Args& a, const vi::InspectionSettings& settings)
 
 // Seals on visas and residence permits, signed by a key made for this run and trusted by the inspection:
 // genuine seals must verify, the seal forgery kinds must be RED.
-sp::SealMaker setUpSeals(vi::InspectionSettings& settings)
+sp::SealMaker setUpSeals(vi::InspectionSettings& settings, std::string& certificatePem)
 {
 #ifdef GW_SPECIMEN_HAVE_SEAL
     auto signer = sp::SealSigner::generate(sp::SignerSpec{});
     if (!signer)
         throw std::runtime_error("seal signer: " + signer.error().describe());
     const std::string pem = signer->certificatePem();
+    certificatePem = pem;
     const vi::CertificateBlob blob{std::vector<std::uint8_t>(pem.begin(), pem.end()), "bench signer"};
     auto trust = vi::TrustStore::fromCertificates(std::span<const vi::CertificateBlob>(&blob, 1));
     if (!trust)
@@ -298,13 +307,38 @@ sp::SealMaker setUpSeals(vi::InspectionSettings& settings)
     return sp::makeSealMaker(std::make_shared<const sp::SealSigner>(std::move(*signer)));
 #else
     (void)settings;
+    (void)certificatePem;
     return {};
 #endif
 }
 
+// A miss as a capture folder docinspect reads (white/ir/uv PNG, capture.json with the calibration,
+// truth.json), named by its index in the set; the seal signer's certificate goes to DIR/trust once, so
+// `docinspect inspect DIR/NNNNN-kind --trust-store DIR/trust` repeats the verdict.
+void dumpCapture(const fs::path& dir, std::size_t index, const sp::Capture& c)
+{
+    char name[96];
+    std::snprintf(name, sizeof name, "%05zu-%s", index, std::string(sp::forgeryId(c.truth.forgery)).c_str());
+    const fs::path folder = dir / name;
+    fs::create_directories(folder);
+    const bool ok = cv::imwrite((folder / "white.png").string(), c.white) &&
+                    cv::imwrite((folder / "ir.png").string(), c.ir) &&
+                    cv::imwrite((folder / "uv.png").string(), c.uv);
+    std::ofstream(folder / "capture.json")
+        << nlohmann::json{{"pixels_per_mm", c.truth.geometry.pixelsPerMm}} << '\n';
+    std::ofstream(folder / "truth.json") << sp::truthToJson(c.truth) << '\n';
+    if (!ok)
+        std::cerr << "bench_inspect: cannot write " << folder.string() << '\n';
+}
+
 int runGenerated(const Args& a, vi::InspectionSettings settings)
 {
-    const sp::SealMaker sealMaker = a.seals ? setUpSeals(settings) : sp::SealMaker{};
+    std::string signerPem;
+    const sp::SealMaker sealMaker = a.seals ? setUpSeals(settings, signerPem) : sp::SealMaker{};
+    if (!a.dump.empty() && !signerPem.empty()) {
+        fs::create_directories(fs::path(a.dump) / "trust");
+        std::ofstream(fs::path(a.dump) / "trust" / "bench-signer.pem") << signerPem;
+    }
     sp::SetPlan plan;
     plan.seed = a.seed;
     plan.count = *a.generate;
@@ -318,6 +352,8 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
     for (std::size_t i = 0; i < planned.size(); ++i) {
         const std::string kind(sp::forgeryId(planned[i].forgery));
         if (!a.kinds.empty() && std::ranges::find(a.kinds, kind) == a.kinds.end())
+            continue;
+        if (!a.only.empty() && std::ranges::find(a.only, i) == a.only.end())
             continue;
         planned[i].sealMaker = sealMaker;
         indices.push_back(i);
@@ -350,6 +386,8 @@ int runGenerated(const Args& a, vi::InspectionSettings settings)
                 kind == "genuine" ? o.verdict != vi::Verdict::Green : o.verdict != vi::Verdict::Red;
             if (a.misses && (wrong || !o.error.empty()))
                 misses.push_back(o);
+            if (!a.dump.empty() && wrong && capture)
+                dumpCapture(a.dump, o.index, *capture);
             if (!o.error.empty())
                 std::cerr << "\nbench_inspect: capture " << i << " (" << kind << "): " << o.error << '\n';
             if (progress)
@@ -431,7 +469,8 @@ int main(int argc, char** argv)
     if (!args) {
         std::cerr
             << "usage: bench_inspect --generate N [--seed S] [--forged-share F] [--threads T] [--timing K] "
-               "[--viz-model FILE|none] [--no-seals] [--kinds a,b] [--misses] [--quiet]\n"
+               "[--viz-model FILE|none] [--no-seals] [--kinds a,b] [--only i,j] [--misses] [--dump DIR] "
+               "[--quiet]\n"
                "       bench_inspect ROOT [--limit N] [--viz-model FILE|none] [--quiet]\n";
         return 2;
     }
