@@ -366,13 +366,25 @@ TEST_CASE("the Annex F figure decodes to the annex bytes and its checks pass", "
         for (const auto& line : printed)
             confidence.emplace_back(line.size(), 0.99F);
         confidence[0][6] = 0.4F;
-        const PrintedMrzConfidence doubtful{confidence, 0.9F};
+        const PrintedMrzConfidence doubtful{confidence, {}, {}, 0.9F};
         const auto checks = sealChecks(*findings, printed, kPxPerMm, doubtful);
         CHECK(checks[2].result == CheckResult::Undetermined);
         CHECK(checks[2].reason.en.find("line 1 position 7") != std::string::npos);
         CHECK_FALSE(checks[2].reason.nl.empty());
         // Without confidences (the default) the same difference is evidence.
         CHECK(sealChecks(*findings, printed, kPxPerMm)[2].result == CheckResult::Failed);
+        // A character doubtful only between OCR-B look-alikes (the recogniser torn between O and 0, which
+        // the field type resolves) was seen surely: its difference is evidence.
+        std::vector<std::string> recognised(printed.begin(), printed.end());
+        std::vector<std::string> runnerUp(printed.begin(), printed.end());
+        recognised[0][6] = 'O';
+        runnerUp[0][6] = '0';
+        const PrintedMrzConfidence torn{confidence, recognised, runnerUp, 0.9F};
+        CHECK(sealChecks(*findings, printed, kPxPerMm, torn)[2].result == CheckResult::Failed);
+        // Torn between unlike letters (L or U) it stays a doubt.
+        runnerUp[0][6] = 'L';
+        const PrintedMrzConfidence unsure{confidence, recognised, runnerUp, 0.9F};
+        CHECK(sealChecks(*findings, printed, kPxPerMm, unsure)[2].result == CheckResult::Undetermined);
         // A second, surely read difference makes it a failure again.
         printed[1][20] = printed[1][20] == 'M' ? 'F' : 'M';
         CHECK(sealChecks(*findings, printed, kPxPerMm, doubtful)[2].result == CheckResult::Failed);

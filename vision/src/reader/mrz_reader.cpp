@@ -429,8 +429,11 @@ Reading readMrz(const cv::Mat& white, const cv::Mat& ir, double glassPixelsPerMm
     for (const auto& l : best.lines) {
         read.ocrLines.push_back(l.text);
         auto& conf = read.confidences.emplace_back();
-        for (const auto& ch : l.chars)
+        auto& second = read.runnerUps.emplace_back();
+        for (const auto& ch : l.chars) {
             conf.push_back(ch.confidence);
+            second.push_back(ch.second);
+        }
         minConf = std::min(minConf, l.minConfidence);
         pitchSum += l.pitchPx;
         read.lineRegions.push_back(

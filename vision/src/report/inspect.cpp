@@ -249,6 +249,8 @@ Result<InspectionReport> inspect(const CaptureSet& capture, const InspectionSett
             PrintedMrzConfidence sure;
             if (printedReliable) {
                 sure.perCharacter = report.mrz->confidences;
+                sure.recognised = report.mrz->ocrLines;
+                sure.runnerUp = report.mrz->runnerUps;
                 sure.minForEvidence = minConfidence;
             }
             for (auto& c : sealChecks(found, printed, report.geometry->pixelsPerMm, sure))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gw/vision/check.h>
+#include <gw/vision/mrz.h>
 #include <gw/vision/seal.h>
 
 namespace gw::vision {
@@ -132,10 +133,22 @@ std::optional<std::string> printedDocumentNumber(std::span<const std::string> mr
 CheckOutcome mrzOutcome(const Seal& seal, std::span<const std::string> printed,
                         const PrintedMrzConfidence& confidence, std::vector<RectMm> regions)
 {
+    const auto lookalikes = [](char a, char b) {
+        return a == b || (mrzDigitLookalike(a) != '\0' && mrzDigitLookalike(a) == mrzDigitLookalike(b)) ||
+               mrzDigitLookalike(a) == b || mrzDigitLookalike(b) == a;
+    };
     const auto readSurely = [&](std::size_t line, std::size_t i) {
-        if (line >= confidence.perCharacter.size() || i >= confidence.perCharacter[line].size())
+        if (line >= confidence.perCharacter.size() || i >= confidence.perCharacter[line].size() ||
+            confidence.perCharacter[line][i] >= confidence.minForEvidence)
             return true;
-        return confidence.perCharacter[line][i] >= confidence.minForEvidence;
+        // Torn only between look-alikes (an O that may have been a 0): the glyph itself was seen surely.
+        const bool haveBoth = line < confidence.runnerUp.size() && i < confidence.runnerUp[line].size() &&
+                              line < confidence.recognised.size() && i < confidence.recognised[line].size();
+        if (!haveBoth)
+            return false;
+        const char first = confidence.recognised[line][i];
+        const char second = confidence.runnerUp[line][i];
+        return first != second && lookalikes(first, second);
     };
     const auto sealLines = seal.mrzLines();
     const auto comparable = seal.mrzComparableLength();

@@ -198,7 +198,12 @@ int runParse(const std::vector<std::string>& lines)
         return kExitUnusable;
     }
     vision::InspectionReport report;
-    report.mrz = vision::MrzRead{*r, lines, {}, 1.0f, {}, 2.54};
+    vision::MrzRead read;
+    read.record = *r;
+    read.ocrLines = lines;
+    read.minConfidence = 1.0f;
+    read.pitchMm = 2.54;
+    report.mrz = std::move(read);
     std::cout << nlohmann::json::parse(vision::reportToJson(report))["document"].dump(2) << "\n";
     return 0;
 }

@@ -52,6 +52,9 @@ struct MrzRead {
     double pitchMm = 0;                          ///< measured character pitch (2.54 mm when conforming)
     /// The light the read came from: white, or infrared where white light gave no valid read (glare).
     Light light = Light::White;
+    /// The recogniser's second choice per line, per character (same shape as ocrLines): a doubt between
+    /// OCR-B look-alikes (O or 0) is no doubt about the glyph, unlike a doubt between L and U.
+    std::vector<std::string> runnerUps;
 };
 
 /// @brief Time spent per stage, for the lab; empty when no stopwatch was given.

@@ -231,6 +231,11 @@ Result<std::vector<SealFinding>> inspectSeals(ImageView image, const TrustStore&
 /// alteration. Empty: every printed character counts as read surely.
 struct PrintedMrzConfidence {
     std::span<const std::vector<float>> perCharacter; ///< [0, 1] per line, per character of printedMrz
+    /// The recogniser's first and second choice per line, per character (may be empty). A character read
+    /// below minForEvidence only because the two are OCR-B look-alikes (O and 0, which the field type tells
+    /// apart) is still a sure read of the glyph.
+    std::span<const std::string> recognised;
+    std::span<const std::string> runnerUp;
     float minForEvidence = 0.9F; ///< a difference counts only where the print was read at least this surely
 };
 
