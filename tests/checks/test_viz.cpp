@@ -158,7 +158,10 @@ TEST_CASE("viz: a VIZ that differs from the MRZ fails where the difference is", 
     REQUIRE(c != nullptr);
     const auto& truth = got.capture.truth;
     const auto field = truth.forgeryDetail.count("field") ? truth.forgeryDetail.at("field") : std::string();
-    INFO(field << ": " << c->reason.en);
+    INFO(field << ": " << c->reason.en << " seed " << seed << " format " << int(format) << " viz "
+               << (truth.forgeryDetail.count("viz_value") ? truth.forgeryDetail.at("viz_value") : "")
+               << " mrz "
+               << (truth.forgeryDetail.count("mrz_value") ? truth.forgeryDetail.at("mrz_value") : ""));
     CHECK(c->result == CheckResult::Failed);
     CHECK(c->margin < 0);
     CHECK(got.report.verdict == gw::vision::Verdict::Red);
@@ -195,6 +198,76 @@ TEST_CASE("viz: differences that once slipped through are caught", "[viz]")
     const auto region = got.capture.truth.regionsMm.find(std::string("viz_") + k.field);
     if (c->result == CheckResult::Failed && region != got.capture.truth.regionsMm.end())
         CHECK(gw::testing::overlaps(*c, region->second));
+}
+
+TEST_CASE("viz: a glyph re-read on its own and a lost character decide a difference, not the line's context",
+          "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Captures of bench_inspect --generate 1600 --seed 20261207 that passed as GREEN: a number read with
+    // its first character lost (94337002 for B94337402: 4 -> 0), a 6 the line read as E, a 5 against
+    // the MRZ's 3 whose lone reading listed 3 as a runner-up, a month read '0CT' on the second read, a
+    // lone 'F' read 'FE', and a surname MULLER above the given names WILLEM (they share half their
+    // letters by chance).
+    struct Case {
+        Format format;
+        std::uint64_t seed;
+        const char* field;
+    };
+    const auto k = GENERATE(Case{Format::Td1, 6878409691947031523ull, "document_number"},
+                            Case{Format::Td1, 12208642182570220536ull, "document_number"},
+                            Case{Format::MrvA, 13212932729878060813ull, "document_number"},
+                            Case{Format::Td2, 1368248235493661854ull, "birth_date"},
+                            Case{Format::Td1, 3748223852931609080ull, "sex"},
+                            Case{Format::Td3, 17817675853478525162ull, "surname"});
+    const auto got =
+        gw::testing::inspectSpecimen(specimenCase(k.format, Forgery::VizMismatch, k.seed), withReader());
+    REQUIRE(got.capture.truth.forgeryDetail.at("field") == k.field);
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    INFO(k.field << ": " << c->reason.en);
+    CHECK(c->result == CheckResult::Failed);
+    const auto region = got.capture.truth.regionsMm.find(std::string("viz_") + k.field);
+    if (c->result == CheckResult::Failed && region != got.capture.truth.regionsMm.end())
+        CHECK(gw::testing::overlaps(*c, region->second));
+}
+
+TEST_CASE("viz: a clean glyph the line misreads confidently is no difference", "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // A genuine MRV-A (bench seed 20261207, capture 1118) whose number D95EWPWM4 the line reader reads
+    // DO5EWPWM4 at 0.99 under IR and in white light alike; the 9 read on its own is a 9. It was RED.
+    const auto got = gw::testing::inspectSpecimen(
+        specimenCase(Format::MrvA, Forgery::Genuine, 18227683063547455727ull), withReader());
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    INFO(c->reason.en);
+    CHECK(c->result == CheckResult::Successful);
+}
+
+TEST_CASE("viz: a month name read with a digit still parses", "[viz]")
+{
+    using gw::vision::vizocr::parseVizDate;
+    const auto a = parseVizDate("11.0CT 2013");
+    REQUIRE(a);
+    CHECK(a->month == 10);
+    CHECK(a->day == 11);
+    const auto b = parseVizDate("110CT 2013"); // the day run on
+    REQUIRE(b);
+    CHECK(b->day == 11);
+    CHECK(b->month == 10);
+    CHECK(parseVizDate("05 M4R 2019"));
+    CHECK_FALSE(parseVizDate("11 0C7 2013")); // 7 is no letter
+    using gw::vision::vizocr::fragmentSimilarity;
+    CHECK(fragmentSimilarity("SANTOS PEREIRA DOS REIS ALMEIDA", "DOS REIS ALMEIDA") == Approx(1.0));
+    CHECK(fragmentSimilarity("ANNA MARIA", "MARIA") == Approx(1.0));
+    CHECK(fragmentSimilarity("WILLEM", "MULLER") < 0.75);
 }
 
 TEST_CASE("viz: a lab threshold override changes the outcome", "[viz]")

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,7 +36,14 @@ constexpr int kMaxNeighbourChars = 30;  // a value sharing a date's baseline (na
 struct ReadItem {
     vizocr::TextItem item;
     VizLineText text;
+    cv::Mat image; ///< what the reader was given (glyph boxes refer to it)
+    /// Glyphs re-read on their own, by glyph index (filled on demand by a GlyphReader).
+    mutable std::map<std::size_t, std::optional<VizGlyph>> alone;
 };
+
+// One glyph of a reading re-read on its own (Tesseract's single-character mode). Inside a line the LSTM's
+// context can outvote the glyph: a clean '9' in "D95EWPWM4" was read 'O' at 0.99, twice.
+using GlyphReader = std::function<std::optional<VizGlyph>(const ReadItem&, std::size_t glyph)>;
 
 enum class State { Absent, Confirmed, Differs };
 
@@ -46,9 +55,11 @@ struct Field {
     State state = State::Absent;
     std::string vizValue;
     std::string mrzValue;
-    int item = -1;       // index of the evidence in the items read
-    int at = -1;         // the differing character of a document number (index among letters and digits)
-    double evidence = 0; // [0, 1] how far the evidence's confidence lies above the threshold
+    int item = -1;          // index of the evidence in the items read
+    int at = -1;            // the differing character of a document number (index in the MRZ's number)
+    char seen = 0;          // what is printed there instead
+    bool seenAlone = false; // the differing glyph read on its own said so too (a second look)
+    double evidence = 0;    // [0, 1] how far the evidence's confidence lies above the threshold
 };
 
 std::string compact(std::string_view s)
@@ -149,7 +160,8 @@ MaskedName maskedName(const VizLineText& t, double minConf)
 
 // A name field that is no reading of either MRZ name even where its doubtful letters are given the benefit
 // of the doubt, and of which most letters were read confidently.
-bool nameDiffers(const VizLineText& t, const MrzRecord& rec, double minConf, double mismatchSim)
+bool nameDiffers(const VizLineText& t, const MrzRecord& rec, double minConf, double matchSim,
+                 double mismatchSim)
 {
     if (!nameLike(t.text))
         return false;
@@ -157,8 +169,12 @@ bool nameDiffers(const VizLineText& t, const MrzRecord& rec, double minConf, dou
     const int letters = letterCount(t.text);
     if (m.sure < 2 || 2 * m.sure < letters)
         return false;
-    return vizocr::nameSimilarity(rec.fields.surname, m.text, rec.namesTruncated) < mismatchSim &&
-           vizocr::nameSimilarity(rec.fields.givenNames, m.text, rec.namesTruncated) < mismatchSim;
+    // Unlike the surname, also where it is only part of it (a long surname printed on two lines), and
+    // not a given name (a second line of given names). Only a close match counts as a given name: two
+    // unrelated names of six letters share half of them by chance (MULLER, WILLEM).
+    const double asSurname = std::max(vizocr::nameSimilarity(rec.fields.surname, m.text, rec.namesTruncated),
+                                      vizocr::fragmentSimilarity(rec.fields.surname, m.text));
+    return asSurname < mismatchSim && vizocr::fragmentSimilarity(rec.fields.givenNames, m.text) < matchSim;
 }
 
 // Every date in a reading (an item may hold a date and the value printed beside it on the same baseline,
@@ -218,68 +234,153 @@ std::vector<FoundDate> datesIn(const VizLineText& t)
 
 // How a reading of the number compares with the MRZ's, character by character.
 struct NumberMatch {
-    int hard = 0; // confident, unmistakable differences
-    int soft = 0; // look-alikes, the reader's own alternatives, doubtful characters
-    std::size_t at = 0;
+    int hard = 0;               // confident, unmistakable differences
+    int soft = 0;               // look-alikes, the reader's own alternatives, doubtful characters
+    std::size_t at = 0;         // the (last) hard difference, in the MRZ's number
+    char seen = 0;              // the character printed there
+    double confidence = 0;      // how surely it was read
+    bool lostCharacter = false; // the reading lost one of the number's characters
+    bool seenAlone = false;     // the hard difference was read so on the glyph alone too
     Alnum read;
 };
 
-NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, double minConf)
+std::size_t glyphIndex(const VizLineText& t, const VizGlyph* g)
+{
+    return static_cast<std::size_t>(g - t.glyphs.data());
+}
+
+// Where character k of a reading stands in the MRZ's number: a reading that lost one character (at
+// @p droppedAt; npos: none) is shifted by one from there on.
+std::size_t mrzIndex(std::size_t k, std::size_t droppedAt)
+{
+    return droppedAt != std::string::npos && k >= droppedAt ? k + 1 : k;
+}
+
+// The reading aligned with the MRZ's number (see mrzIndex). A differing character is a hard difference only
+// when it is no look-alike of the MRZ's, not among the reader's alternatives, confident, and (with @p alone)
+// the glyph read on its own says the same: neither the MRZ's character nor a look-alike of it, surely.
+NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, std::size_t droppedAt, double minConf,
+                        const ReadItem* source, const GlyphReader* alone)
 {
     NumberMatch m;
     for (std::size_t k = 0; k < a.text.size(); ++k) {
-        if (a.text[k] == mrzNumber[k])
+        const char want = mrzNumber[mrzIndex(k, droppedAt)];
+        char seen = a.text[k];
+        if (seen == want)
             continue;
         const auto& g = *a.glyphs[k];
-        if (vizocr::lookalike(a.text[k], mrzNumber[k]) ||
-            g.alternatives.find(mrzNumber[k]) != std::string::npos || g.confidence < minConf)
-            ++m.soft;
-        else {
+        double confidence = g.confidence;
+        bool seenAlone = false;
+        bool sure = !vizocr::lookalike(seen, want) && g.alternatives.find(want) == std::string::npos &&
+                    g.confidence >= minConf;
+        if (alone != nullptr && source != nullptr) {
+            // Alone the glyph may show the MRZ's character (the line read was a slip), another character
+            // surely (the print), a doubt that includes the MRZ's character (no evidence), or nothing
+            // (the line read stands).
+            const auto solo = (*alone)(*source, glyphIndex(source->text, a.glyphs[k]));
+            const bool soloSure = solo && solo->confidence >= minConf;
+            if (solo && (solo->text == want || vizocr::lookalike(solo->text, want) ||
+                         (!soloSure && solo->alternatives.find(want) != std::string::npos))) {
+                sure = false;
+            } else if (soloSure) {
+                sure = true;
+                // The glyph's own reading names the character, but a look-alike of the line's reading is
+                // the same glyph ('O' alone for the line's '0' among digits): the line's stands then.
+                if (!vizocr::lookalike(solo->text, seen))
+                    seen = solo->text;
+                confidence = std::max<double>(confidence, solo->confidence);
+                seenAlone = true;
+            }
+        }
+        if (sure) {
             ++m.hard;
-            m.at = k;
+            m.at = mrzIndex(k, droppedAt);
+            m.seen = seen;
+            m.confidence = confidence;
+            m.seenAlone = seenAlone;
+            a.text[k] = seen; // the officer is shown what the glyph says on its own
+        } else {
+            ++m.soft;
         }
     }
     m.read = std::move(a);
     return m;
 }
 
-// The LSTM reader sometimes stutters on look-alikes ("AMO0725032" for "AM0725032"): a reading one character
-// too long is compared without each character that repeats or resembles its neighbour, and the closest
-// of those stands for the reading.
-std::optional<NumberMatch> bestNumberMatch(const Alnum& a, const std::string& mrzNumber, double minConf)
+int rawMismatches(const std::string& read, const std::string& mrzNumber, std::size_t droppedAt)
 {
-    if (a.text.size() == mrzNumber.size())
-        return matchNumber(a, mrzNumber, minConf);
-    if (a.text.size() != mrzNumber.size() + 1)
-        return std::nullopt;
-    std::optional<NumberMatch> best;
-    for (std::size_t k = 0; k < a.text.size(); ++k) {
-        const bool stutter = (k > 0 && vizocr::lookalike(a.text[k], a.text[k - 1])) ||
-                             (k + 1 < a.text.size() && vizocr::lookalike(a.text[k], a.text[k + 1]));
-        if (!stutter)
-            continue;
-        Alnum shorter = a;
-        shorter.text.erase(k, 1);
-        shorter.glyphs.erase(shorter.glyphs.begin() + static_cast<std::ptrdiff_t>(k));
-        auto m = matchNumber(std::move(shorter), mrzNumber, minConf);
-        if (!best || std::pair(m.hard, m.soft) < std::pair(best->hard, best->soft))
-            best = std::move(m);
-    }
-    return best;
+    int n = 0;
+    for (std::size_t k = 0; k < read.size(); ++k)
+        n += read[k] != mrzNumber[mrzIndex(k, droppedAt)] ? 1 : 0;
+    return n;
 }
 
-// Document number: an item of the same length (after a stutter) that agrees everywhere but in one
-// confidently read character, which is no look-alike of the MRZ's and not among the reader's alternatives.
-void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string& mrzNumber, double minConf)
+// Aligns a reading with the MRZ's number. The LSTM reader sometimes stutters on look-alikes ("AMO0725032"
+// for "AM0725032"): a reading one character too long is compared without each character that repeats or
+// resembles its neighbour. It also loses a character now and then ("94337002" for "B94337402", "82ES8188"
+// for "82ES818J8"): a reading one too short is compared with each character of the number left out, and
+// tells nothing when one of those leaves no difference (it is then just the number with a character
+// lost) or when two alignments explain it equally well (the place of the difference is unknown). The
+// closest alignment stands for the reading; only it is checked glyph by glyph, and only when it is close
+// enough to say anything.
+std::optional<NumberMatch> bestNumberMatch(const Alnum& a, const std::string& mrzNumber, double minConf,
+                                           const ReadItem* source, const GlyphReader* alone)
+{
+    constexpr int kMaxTelling = 2; // more differences than this neither confirm nor contradict
+    constexpr auto kNone = std::string::npos;
+    struct Candidate {
+        Alnum read;
+        std::size_t droppedAt = kNone;
+    };
+    std::vector<Candidate> candidates;
+    if (a.text.size() == mrzNumber.size()) {
+        candidates.push_back({a, kNone});
+    } else if (a.text.size() == mrzNumber.size() + 1) {
+        for (std::size_t k = 0; k < a.text.size(); ++k) {
+            const bool stutter = (k > 0 && vizocr::lookalike(a.text[k], a.text[k - 1])) ||
+                                 (k + 1 < a.text.size() && vizocr::lookalike(a.text[k], a.text[k + 1]));
+            if (!stutter)
+                continue;
+            Alnum shorter = a;
+            shorter.text.erase(k, 1);
+            shorter.glyphs.erase(shorter.glyphs.begin() + static_cast<std::ptrdiff_t>(k));
+            candidates.push_back({std::move(shorter), kNone});
+        }
+    } else if (a.text.size() + 1 == mrzNumber.size() && a.text.size() >= 4) {
+        for (std::size_t d = 0; d <= a.text.size(); ++d)
+            candidates.push_back({a, d});
+    }
+    if (candidates.empty())
+        return std::nullopt;
+    std::vector<int> misses;
+    for (const auto& c : candidates)
+        misses.push_back(rawMismatches(c.read.text, mrzNumber, c.droppedAt));
+    const auto best = std::ranges::min_element(misses);
+    const auto at = static_cast<std::size_t>(best - misses.begin());
+    const bool lost = candidates[at].droppedAt != kNone;
+    if (*best > kMaxTelling || (lost && (*best == 0 || std::ranges::count(misses, *best) > 1)))
+        return std::nullopt;
+    NumberMatch m = matchNumber(std::move(candidates[at].read), mrzNumber, candidates[at].droppedAt, minConf,
+                                source, alone);
+    m.lostCharacter = lost;
+    return m;
+}
+
+// Document number: an item that agrees everywhere but in one confidently read character, which is no
+// look-alike of the MRZ's, not among the reader's alternatives, and read so on its own too. A reading that
+// lost a character must agree exactly elsewhere (it has already lost one character to doubt).
+void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string& mrzNumber, double minConf,
+                 const GlyphReader* alone)
 {
     f.mrzValue = mrzNumber;
     if (mrzNumber.size() < 5)
         return;
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const auto m = bestNumberMatch(alnumOf(items[i].text), mrzNumber, minConf);
+        const auto m = bestNumberMatch(alnumOf(items[i].text), mrzNumber, minConf, &items[i], alone);
         if (!m)
             continue;
-        if (m->hard == 0 && m->soft <= 1) {
+        const int softAllowed = m->lostCharacter ? 0 : 1;
+        if (m->hard == 0 && m->soft <= softAllowed) {
             f.state = State::Confirmed;
             f.vizValue = m->read.text;
             f.item = static_cast<int>(i);
@@ -288,12 +389,14 @@ void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string
         // Every other character equals the MRZ's, so the item is the number field: one confident,
         // unmistakable character that differs is an altered number.
         // A second, doubtful one (a look-alike of the MRZ's character) does not undo that.
-        if (m->hard == 1 && m->soft <= 1 && f.state == State::Absent) {
+        if (m->hard == 1 && m->soft <= softAllowed && f.state == State::Absent) {
             f.state = State::Differs;
             f.vizValue = m->read.text;
             f.item = static_cast<int>(i);
             f.at = static_cast<int>(m->at);
-            f.evidence = m->read.glyphs[m->at]->confidence;
+            f.seen = m->seen;
+            f.seenAlone = m->seenAlone;
+            f.evidence = m->confidence;
         }
     }
 }
@@ -456,7 +559,7 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
         f.evidence = 1.0;
         return;
     }
-    if (nameDiffers(t, rec, minConf, mismatchSim)) {
+    if (nameDiffers(t, rec, minConf, matchSim, mismatchSim)) {
         f.state = State::Differs;
         f.vizValue = t.text;
         f.item = above;
@@ -499,10 +602,10 @@ struct Fields {
 };
 
 Fields judgeAll(const std::vector<ReadItem>& items, const MrzRecord& rec, const std::string& mrzNumber,
-                double minConf, double matchSim, double mismatchSim)
+                double minConf, double matchSim, double mismatchSim, const GlyphReader* alone)
 {
     Fields f;
-    judgeNumber(f.number, items, mrzNumber, minConf);
+    judgeNumber(f.number, items, mrzNumber, minConf, alone);
     judgeSurname(f.surname, f.given, items, rec, minConf, matchSim, mismatchSim);
     judgeDate(f.birth, items, rec.fields.birthDate, rec.fields.expiryDate, minConf);
     judgeDate(f.expiry, items, rec.fields.expiryDate, rec.fields.birthDate, minConf);
@@ -643,24 +746,90 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
     std::vector<ReadItem> items;
     std::vector<char> tried(layer.items.size(), 0);
     VizReadOptions options;
-    auto readItem = [&](std::size_t i) {
-        tried[i] = 1;
-        const auto& it = layer.items[i];
-        const bool isShort = it.characters <= kShortItemChars;
-        const cv::Mat img = vizocr::itemImage(layer, it, kTargetCapPx, kPadCaps);
+    // One glyph on its own, out of its line's context: @p box of @p image (a little wider, for the
+    // anti-aliased edge) printed three times, a glyph height apart, on white, and read as a line; the
+    // three readings must agree. Tesseract's LSTM reads a lone glyph badly in every single-glyph mode
+    // (single character: nothing, or a clear '0' at 0.39, or 'FE' for an 'F'; single word: often
+    // nothing), while three copies make a line like those it was trained on.
+    auto readGlyph = [&](const cv::Mat& image, cv::Rect box,
+                         const char* whitelist) -> std::optional<VizGlyph> {
+        constexpr int kCopies = 3;
+        if (box.width <= 0 || box.height <= 0 || image.empty())
+            return std::nullopt;
+        const int pad = std::max(2, box.height / 8);
+        box = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
+              cv::Rect(0, 0, image.cols, image.rows);
+        const int margin = box.height;
+        cv::Mat strip(box.height + 2 * margin / 2, kCopies * box.width + (kCopies + 1) * margin, CV_8UC1,
+                      cv::Scalar(255));
+        for (int k = 0; k < kCopies; ++k)
+            image(box).copyTo(
+                strip(cv::Rect(margin + k * (box.width + margin), margin / 2, box.width, box.height)));
+        VizReadOptions o = options;
+        o.whitelist = whitelist;
+        const ImageView v{strip.data, strip.cols, strip.rows, static_cast<int>(strip.step),
+                          PixelFormat::Gray8};
+        auto r = reader->readLine(v, o);
+        if (!r || r->glyphs.size() != kCopies)
+            return std::nullopt;
+        VizGlyph g = r->glyphs.front();
+        std::vector<float> confidences;
+        for (const auto& other : r->glyphs) {
+            if (other.text != g.text)
+                return std::nullopt;
+            confidences.push_back(other.confidence);
+            for (const char a : other.alternatives)
+                if (g.alternatives.find(a) == std::string::npos)
+                    g.alternatives.push_back(a);
+        }
+        // The median: copies that touch their neighbour ("FF F") are read as one word, less surely.
+        std::ranges::sort(confidences);
+        g.confidence = confidences[confidences.size() / 2];
+        return g;
+    };
+    // An item's reading: raw-line mode, a word read for short items that mode drops ("LI"), and a lone
+    // glyph (the sex) read as one glyph on its own when the reader does not give exactly one letter.
+    auto readValue = [&](const cv::Mat& img, const vizocr::TextItem& it) {
         const ImageView v{img.data, img.cols, img.rows, static_cast<int>(img.step), PixelFormat::Gray8};
         auto r = reader->readLine(v, optionsFor(it, options));
-        if (r && r->text.empty() && isShort) {
-            // Raw-line mode drops some short narrow values ("LI"); a word read may keep them.
+        if (r && r->text.empty() && it.characters <= kShortItemChars) {
             VizReadOptions o = options;
             o.singleWord = true;
             r = reader->readLine(v, o);
         }
+        if (r && it.characters == 1 && compact(r->text).size() != 1) {
+            cv::Mat inkMask;
+            cv::threshold(img, inkMask, 128, 255, cv::THRESH_BINARY_INV);
+            if (auto g = readGlyph(img, cv::boundingRect(inkMask), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+                VizLineText one;
+                one.text = std::string(1, g->text);
+                one.meanConfidence = one.minConfidence = g->confidence;
+                one.glyphs.push_back(*g);
+                r = std::move(one);
+            }
+        }
+        return r;
+    };
+    auto readItem = [&](std::size_t i) {
+        tried[i] = 1;
+        const auto& it = layer.items[i];
+        const cv::Mat img = vizocr::itemImage(layer, it, kTargetCapPx, kPadCaps);
+        auto r = readValue(img, it);
         if (r && !r->text.empty())
-            items.push_back({it, std::move(*r)});
+            items.push_back({it, std::move(*r), img, {}});
+    };
+    // A glyph of a reading re-read on its own (letters and digits), once.
+    const GlyphReader alone = [&](const ReadItem& from, std::size_t glyph) -> std::optional<VizGlyph> {
+        if (const auto hit = from.alone.find(glyph); hit != from.alone.end())
+            return hit->second;
+        const VizGlyph& g = from.text.glyphs.at(glyph);
+        auto out = readGlyph(from.image, cv::Rect(g.x, g.y, g.width, g.height),
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        from.alone.emplace(glyph, out);
+        return out;
     };
 
-    Fields fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+    Fields fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone);
     // Read the items that can hold a field still open: first those whose size names one field (number,
     // sex, names), then the date-sized ones; stop once every field agrees with the MRZ. A field that
     // differs stays open so that a better read elsewhere can still confirm it.
@@ -675,7 +844,7 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             if ((wanted & fields.openMask()) == 0)
                 continue;
             readItem(i);
-            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone);
         }
     }
     // ICAO 9303-4 puts the surname right above the given names: read that item too when the surname is
@@ -684,7 +853,7 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         const auto above = itemAbove(layer.items, items[static_cast<std::size_t>(fields.given.item)].item);
         if (above >= 0 && tried[static_cast<std::size_t>(above)] == 0) {
             readItem(static_cast<std::size_t>(above));
-            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim);
+            fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone);
         }
     }
     Field& number = fields.number;
@@ -713,34 +882,27 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             other = layer;
             scale = kTargetCapPx * kRereadScale;
         }
-        const bool isShort = first.item.characters <= kShortItemChars;
         const cv::Mat img = vizocr::itemImage(other, first.item, scale, kPadCaps);
-        const ImageView v{img.data, img.cols, img.rows, static_cast<int>(img.step), PixelFormat::Gray8};
-        auto again = reader->readLine(v, optionsFor(first.item, options));
-        if (again && again->text.empty() && isShort) {
-            VizReadOptions o = options;
-            o.singleWord = true;
-            again = reader->readLine(v, o);
-        }
+        auto again = readValue(img, first.item);
         // The second read must show the same difference, as surely as the first.
         bool same = false;
         if (!again) {
             same = false;
         } else if (f == &number) {
-            // The number is judged again on the second read alone: it must differ in the same place
-            // in the same way (other characters may be read differently within the look-alikes).
+            // It must differ in the same place in the same way. When the differing glyph was already read
+            // twice (in its line, and alone), the second read of the line only has to not contradict it:
+            // one that neither confirms nor differs (a stutter, a lost character) leaves it standing.
             Field second{"document_number", "", ""};
-            const std::vector<ReadItem> one{{first.item, *again}};
-            judgeNumber(second, one, mrzNumber, minConf);
-            same = second.state == State::Differs && second.at == f->at && second.vizValue.size() > 0 &&
-                   second.vizValue[static_cast<std::size_t>(f->at)] ==
-                       f->vizValue[static_cast<std::size_t>(f->at)];
+            const std::vector<ReadItem> one{{first.item, *again, img, {}}};
+            judgeNumber(second, one, mrzNumber, minConf, &alone);
+            same = (f->seenAlone && second.state == State::Absent) ||
+                   (second.state == State::Differs && second.at == f->at && second.seen == f->seen);
         } else if (f == &birth || f == &expiry) {
             same = std::ranges::any_of(datesIn(*again), [&](const FoundDate& d) {
                 return vizDateText(d.date) == f->vizValue && d.confidence >= minConf;
             });
         } else if (f == &surname) {
-            same = nameDiffers(*again, rec, minConf, mismatchSim);
+            same = nameDiffers(*again, rec, minConf, matchSim, mismatchSim);
         } else {
             same = compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf;
         }

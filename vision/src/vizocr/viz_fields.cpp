@@ -83,10 +83,47 @@ std::size_t editDistance(std::string_view a, std::string_view b)
     return row[b.size()];
 }
 
+// A month name the reader spelt with a digit ("0CT" for OCT, "11.0CT 2013"; also with the day run on,
+// "110CT"): the run of letters and digits is given back with the digits of the name read as letters.
+std::string monthNamesAsLetters(std::string_view text)
+{
+    constexpr std::string_view kDigitsAsLetters = "OIZ3A5G7B9"; // 0->O 1->I 2->Z 5->S 6->G 8->B
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (!isDigit(text[i]) && !isUpper(text[i])) {
+            out.push_back(text[i++]);
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && (isDigit(text[j]) || isUpper(text[j])))
+            ++j;
+        const std::string run(text.substr(i, j - i));
+        std::string fixed = run;
+        const bool mixed = std::ranges::any_of(run, isDigit) && std::ranges::any_of(run, isUpper);
+        for (std::size_t dayDigits = 0; mixed && dayDigits <= 2 && dayDigits < run.size(); ++dayDigits) {
+            if (!std::ranges::all_of(run.substr(0, dayDigits), isDigit))
+                break;
+            std::string name = run.substr(dayDigits);
+            for (char& c : name)
+                if (isDigit(c))
+                    c = kDigitsAsLetters[static_cast<std::size_t>(c - '0')];
+            if (monthOf(name) != 0) {
+                fixed = run.substr(0, dayDigits) + (dayDigits > 0 ? " " : "") + name;
+                break;
+            }
+        }
+        out += fixed;
+        i = j;
+    }
+    return out;
+}
+
 } // namespace
 
-std::optional<VizDate> parseVizDate(std::string_view text)
+std::optional<VizDate> parseVizDate(std::string_view rawText)
 {
+    const std::string text = monthNamesAsLetters(rawText);
     // Tokens: runs of digits or of letters; every other character separates.
     std::vector<std::string> tokens;
     std::string cur;
@@ -195,6 +232,32 @@ double nameSimilarity(std::string_view mrzName, std::string_view vizName, bool m
         b.resize(a.size());
     const double d = static_cast<double>(editDistance(a, b));
     return 1.0 - d / static_cast<double>(std::max(a.size(), b.size()));
+}
+
+double fragmentSimilarity(std::string_view mrzName, std::string_view vizName)
+{
+    // The MRZ name's words (ICAO 9303-3 separates them with '<'; the VIZ also with spaces and hyphens).
+    std::vector<std::string_view> words;
+    std::size_t at = 0;
+    while (at < mrzName.size()) {
+        const std::size_t end = mrzName.find_first_of("< -", at);
+        const std::size_t stop = end == std::string_view::npos ? mrzName.size() : end;
+        if (stop > at)
+            words.push_back(mrzName.substr(at, stop - at));
+        at = stop + 1;
+    }
+    // Runs of whole words only: a name split over two lines, or one of several given names, breaks
+    // between words. Windows of letters at any offset would find a chance likeness in a long name
+    // (DVORAK against DENBAK of VAN DER HEIJDEN-BAKKER).
+    double best = 0;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        std::string run;
+        for (std::size_t j = i; j < words.size(); ++j) {
+            run += words[j];
+            best = std::max(best, nameSimilarity(run, vizName, false));
+        }
+    }
+    return best;
 }
 
 bool lookalike(char a, char b)

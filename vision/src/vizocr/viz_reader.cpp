@@ -155,6 +155,13 @@ Result<VizLineText> VizTextReader::readLine(const ImageView& line, const VizRead
                 VizGlyph g;
                 g.text = asciiOf(sym.get());
                 g.confidence = std::clamp(it->Confidence(kSymbol) / 100.0f, 0.0f, 1.0f);
+                if (int l = 0, t = 0, r = 0, b = 0;
+                    it->BoundingBox(kSymbol, &l, &t, &r, &b) && r > l && b > t) {
+                    g.x = l;
+                    g.y = t;
+                    g.width = r - l;
+                    g.height = b - t;
+                }
                 tesseract::ChoiceIterator choice(*it);
                 do {
                     const char* alt = choice.GetUTF8Text();

@@ -61,6 +61,11 @@ std::string nameKey(std::string_view name);
 /// @p mrzMayBeTruncated, a VIZ name longer than the MRZ one is compared on the MRZ name's length.
 double nameSimilarity(std::string_view mrzName, std::string_view vizName, bool mrzMayBeTruncated);
 
+/// @brief How well @p vizName matches the best run of whole words of @p mrzName, in [0, 1] (nameSimilarity
+/// of each run), so that one line of a name printed on two lines, or one of several given names, still
+/// counts as part of that name.
+double fragmentSimilarity(std::string_view mrzName, std::string_view vizName);
+
 /// @brief True for characters that printed text and recognisers confuse (0/O/D/Q, 1/I/L, 1/7, 7/T, 2/Z,
 /// 5/S, 6/G, 9/G, 8/B, 4/A, U/V; pairs, not chains): a difference between them is no evidence.
 bool lookalike(char a, char b);

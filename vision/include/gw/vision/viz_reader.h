@@ -19,6 +19,9 @@ struct VizGlyph {
     char text = '?';      ///< the character (ASCII; letters upper case when the whitelist allows only those)
     float confidence = 0; ///< [0, 1] the recogniser's certainty for this character
     std::string alternatives; ///< other characters the recogniser found plausible here (may be empty)
+    /// [px] where the character lies in the line image (width 0 when the recogniser gave no box); lets a
+    /// caller re-read one glyph on its own, away from the line's context.
+    int x = 0, y = 0, width = 0, height = 0;
 };
 
 /// @brief One line of text as read.
