@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // mrz.print: genuine OCR-B MRZs at the ICAO position pass; another font or a reprinted layout fails.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -154,7 +155,16 @@ TEST_CASE("mrz.print judges an upright calibrated page that measures exactly its
     CHECK(c.margin < 0);
     CHECK(overlaps(c, in.capture.truth.geometry.mrzBoxMm));
     if (forgery == Forgery::MrzFont) {
-        CHECK(measured(c, "unlike_glyph_share") > Thresholds::defaults().value("mrz.print.max_unlike_share"));
+        // Judged on the read (unlike glyphs) or, where the foreign font spoils the read's check digits, on
+        // the classifier's own certainty (unsure glyphs): either share must be over its bar.
+        const bool byRead =
+            std::ranges::any_of(c.measured, [](const auto& m) { return m.first == "unlike_glyph_share"; });
+        if (byRead)
+            CHECK(measured(c, "unlike_glyph_share") >
+                  Thresholds::defaults().value("mrz.print.max_unlike_share"));
+        else
+            CHECK(measured(c, "unsure_glyph_share") >
+                  Thresholds::defaults().value("mrz.print.max_unsure_share"));
         CHECK(c.reason.en.find("OCR-B") != std::string::npos);
     } else {
         // The correctly read second line speaks for the pitch; the officer is told the geometry, not a
