@@ -222,7 +222,12 @@ TEST_CASE("viz: a glyph re-read on its own and a lost character decide a differe
                             Case{Format::MrvA, 13212932729878060813ull, "document_number"},
                             Case{Format::Td2, 1368248235493661854ull, "birth_date"},
                             Case{Format::Td1, 3748223852931609080ull, "sex"},
-                            Case{Format::Td3, 17817675853478525162ull, "surname"});
+                            Case{Format::Td3, 17817675853478525162ull, "surname"},
+                            // A surname under its caption where the MRZ name is truncated and has no given
+                            // names to anchor it (SANTOS PEREIRA DOS REIS ALMEID, printed PAPADOPOULOS or
+                            // D'ANGELO).
+                            Case{Format::MrvB, 12049428303370429872ull, "surname"},
+                            Case{Format::Td1, 7218410034096032407ull, "surname"});
     const auto got =
         gw::testing::inspectSpecimen(specimenCase(k.format, Forgery::VizMismatch, k.seed), withReader());
     REQUIRE(got.capture.truth.forgeryDetail.at("field") == k.field);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // viz.mrz_consistency: the personal data printed in the visual zone agrees with the MRZ (ICAO 9303-3).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -30,8 +31,9 @@ constexpr int kSizeEvidence = -2;                    // Field::at when the glyph
 constexpr int kMinLettersForSizeEvidence = 6;        // shorter names vary too much with transliteration
 constexpr double kMaxShortNameWidthPerLetter = 0.25; // [cap heights] letters are 0.3-0.9 caps wide
 constexpr int kMaxDateChars = 16;
-constexpr double kMinSexCapShare = 0.8; // of the median cap height of the values read
-constexpr int kMaxNeighbourChars = 30;  // a value sharing a date's baseline (nationality, place of birth)
+constexpr double kMinSexCapShare = 0.8;     // of the median cap height of the values read
+constexpr int kMaxNeighbourChars = 30;      // a value sharing a date's baseline (nationality, place of birth)
+constexpr std::size_t kMaxCaptionsRead = 8; // the surname's caption comes within the first few (9303-4)
 
 struct ReadItem {
     vizocr::TextItem item;
@@ -507,7 +509,7 @@ int findName(const std::vector<ReadItem>& items, const std::string& mrzName, boo
 // Surname: found by similarity; else, ICAO 9303-4 puts the surname field right above the given names, so
 // the value directly above the given names, read confidently and unlike the MRZ surname, differs.
 void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, const MrzRecord& rec,
-                  double minConf, double matchSim, double mismatchSim)
+                  double minConf, double matchSim, double mismatchSim, int captioned)
 {
     const auto& fields = rec.fields;
     f.mrzValue = fields.surname;
@@ -526,20 +528,22 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
         f.item = s;
         return;
     }
-    if (g < 0)
-        return;
-    const cv::Rect gb = items[static_cast<std::size_t>(g)].item.boxPx;
-    const double cap = items[static_cast<std::size_t>(g)].item.capHeightPx;
-    int above = -1;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const cv::Rect b = items[i].item.boxPx;
-        const int gapPx = gb.y - (b.y + b.height);
-        const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
-        if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
-            std::abs(b.x - gb.x) > 2.0 * cap)
-            continue;
-        if (above < 0 || b.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
-            above = static_cast<int>(i);
+    // The surname's value: the one under its caption when that was found, else the one right above the
+    // given names (9303-4 field order).
+    int above = captioned != g ? captioned : -1;
+    if (above < 0 && g >= 0) {
+        const cv::Rect gb = items[static_cast<std::size_t>(g)].item.boxPx;
+        const double cap = items[static_cast<std::size_t>(g)].item.capHeightPx;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const cv::Rect b = items[i].item.boxPx;
+            const int gapPx = gb.y - (b.y + b.height);
+            const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
+            if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
+                std::abs(b.x - gb.x) > 2.0 * cap)
+                continue;
+            if (above < 0 || b.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
+                above = static_cast<int>(i);
+        }
     }
     if (above < 0)
         return;
@@ -602,11 +606,12 @@ struct Fields {
 };
 
 Fields judgeAll(const std::vector<ReadItem>& items, const MrzRecord& rec, const std::string& mrzNumber,
-                double minConf, double matchSim, double mismatchSim, const GlyphReader* alone)
+                double minConf, double matchSim, double mismatchSim, const GlyphReader* alone,
+                int captionedSurname = -1)
 {
     Fields f;
     judgeNumber(f.number, items, mrzNumber, minConf, alone);
-    judgeSurname(f.surname, f.given, items, rec, minConf, matchSim, mismatchSim);
+    judgeSurname(f.surname, f.given, items, rec, minConf, matchSim, mismatchSim, captionedSurname);
     judgeDate(f.birth, items, rec.fields.birthDate, rec.fields.expiryDate, minConf);
     judgeDate(f.expiry, items, rec.fields.expiryDate, rec.fields.birthDate, minConf);
     judgeSex(f.sex, items, rec.fields.sex, minConf);
@@ -668,6 +673,51 @@ VizReadOptions optionsFor(const vizocr::TextItem& it, const VizReadOptions& base
         o.whitelist = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     }
     return o;
+}
+
+// A caption that names the surname field in one of the languages 9303 documents print it in ("Surname /
+// Nom", "Name/Surname/Nom", "Apellidos", "Naam", "Cognome", "Nazwisko"), and not the given names
+// ("Given names / Prénoms" holds NAMES and PRENOMS, no whole word NOM or NAME).
+bool namesSurnameCaption(std::string_view text)
+{
+    constexpr std::array<std::string_view, 14> kSurname{
+        "SURNAME",  "SURNAMES", "NOM",      "NAME",      "APELLIDOS", "NAAM",      "COGNOME",
+        "NACHNAME", "NAZWISKO", "PRIJMENI", "SOBRENOME", "EFTERNAMN", "ETTERNAVN", "SUKUNIMI"};
+    constexpr std::array<std::string_view, 8> kGiven{"GIVEN",     "PRENOMS",  "PRENOM", "NOMBRES",
+                                                     "VOORNAMEN", "VORNAMEN", "NOMI",   "FORENAMES"};
+    bool surname = false;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        while (at < text.size() && !(text[at] >= 'A' && text[at] <= 'Z'))
+            ++at;
+        std::size_t end = at;
+        while (end < text.size() && text[end] >= 'A' && text[end] <= 'Z')
+            ++end;
+        const std::string_view word = text.substr(at, end - at);
+        if (std::ranges::find(kGiven, word) != kGiven.end())
+            return false;
+        surname = surname || std::ranges::find(kSurname, word) != kSurname.end();
+        at = end;
+    }
+    return surname;
+}
+
+// The value item right below @p caption (its top within a couple of value heights of the caption's
+// bottom, starting near the caption's left edge), or -1.
+int valueBelow(const std::vector<vizocr::TextItem>& values, const vizocr::TextItem& caption)
+{
+    const cv::Rect cb = caption.boxPx;
+    int best = -1;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const cv::Rect b = values[i].boxPx;
+        const double cap = values[i].capHeightPx;
+        const int gapPx = b.y - (cb.y + cb.height);
+        if (gapPx < -0.3 * cap || gapPx > 1.5 * cap || std::abs(b.x - cb.x) > 1.5 * cap)
+            continue;
+        if (best < 0 || b.y < values[static_cast<std::size_t>(best)].boxPx.y)
+            best = static_cast<int>(i);
+    }
+    return best;
 }
 
 // The item right above @p below (same column, within a few lines), or -1.
@@ -855,6 +905,42 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             readItem(static_cast<std::size_t>(above));
             fields = judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone);
         }
+    }
+    // Still no surname (a truncated MRZ name with no given names to anchor it, or given names that were
+    // not found): the value under the surname's caption. Captions are fine print that drops out under
+    // IR, so they come from the white image; they are read only here, one by one until that caption.
+    int captionedSurname = -1;
+    if (fields.surname.state == State::Absent) {
+        const vizocr::TextLayer captionLayer =
+            fromIr ? vizocr::findText(whiteGrey, roi, ctx.pixelsPerMm) : layer;
+        VizReadOptions captionOptions = options;
+        captionOptions.whitelist = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/.";
+        const std::size_t count = std::min(captionLayer.captions.size(), kMaxCaptionsRead);
+        for (std::size_t k = 0; k < count && captionedSurname < 0; ++k) {
+            const auto& caption = captionLayer.captions[k];
+            const cv::Mat img = vizocr::itemImage(captionLayer, caption, kTargetCapPx, kPadCaps);
+            const ImageView v{img.data, img.cols, img.rows, static_cast<int>(img.step), PixelFormat::Gray8};
+            auto text = reader->readLine(v, captionOptions);
+            if (text)
+                for (char& ch : text->text)
+                    ch = (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+            if (!text || !namesSurnameCaption(text->text))
+                continue;
+            const int value = valueBelow(layer.items, caption);
+            if (value < 0)
+                break;
+            if (tried[static_cast<std::size_t>(value)] == 0)
+                readItem(static_cast<std::size_t>(value));
+            const auto at = std::ranges::find_if(items, [&](const ReadItem& r) {
+                return r.item.boxPx == layer.items[static_cast<std::size_t>(value)].boxPx;
+            });
+            if (at != items.end())
+                captionedSurname = static_cast<int>(at - items.begin());
+            break;
+        }
+        if (captionedSurname >= 0)
+            fields =
+                judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone, captionedSurname);
     }
     Field& number = fields.number;
     Field& surname = fields.surname;

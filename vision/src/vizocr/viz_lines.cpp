@@ -14,8 +14,9 @@ namespace {
 constexpr double kMinCharMm = 0.5; // smaller marks are dust, noise or microprint
 constexpr double kMaxCharMm = 7.0; // taller ones are portrait or artwork, not personal data
 constexpr double kMaxCharWidthMm = 12.0;
-constexpr double kMinInkContrast = 35;    // [grey levels] weaker is background print or paper texture
-constexpr double kValueShareOfCap = 0.55; // labels are printed at about half the data's height
+constexpr double kMinInkContrast = 35;     // [grey levels] weaker is background print or paper texture
+constexpr double kValueShareOfCap = 0.55;  // labels are printed at about half the data's height
+constexpr double kCaptionShareOfCap = 0.2; // of the value height: caption x-heights (Surname) reach 0.3
 
 double percentile(std::vector<double> v, double q)
 {
@@ -128,20 +129,22 @@ TextLayer findText(const cv::Mat& grey, cv::Rect roi, double pixelsPerMm)
             continue;
         const double cap = percentile(hs, 0.5);
         const cv::Rect box = boxes[static_cast<std::size_t>(i)];
-        if (cap < kValueShareOfCap * ref || box.height > 2.2 * cap || box.width < 0.3 * cap)
+        if (cap < kCaptionShareOfCap * ref || box.height > 2.2 * cap || box.width < 0.3 * cap)
             continue;
         TextItem item;
         item.boxPx = box + roi.tl();
         item.capHeightPx = cap;
         item.characters = static_cast<int>(hs.size());
-        layer.items.push_back(item);
+        (cap < kValueShareOfCap * ref ? layer.captions : layer.items).push_back(item);
     }
-    std::ranges::sort(layer.items, [](const TextItem& a, const TextItem& b) {
+    const auto readingOrder = [](const TextItem& a, const TextItem& b) {
         const int ay = a.boxPx.y + a.boxPx.height / 2, by = b.boxPx.y + b.boxPx.height / 2;
         if (std::abs(ay - by) > std::min(a.boxPx.height, b.boxPx.height) / 2)
             return ay < by;
         return a.boxPx.x < b.boxPx.x;
-    });
+    };
+    std::ranges::sort(layer.items, readingOrder);
+    std::ranges::sort(layer.captions, readingOrder);
     return layer;
 }
 

@@ -23,7 +23,10 @@ struct TextLayer {
     cv::Mat ink;  ///< CV_8UC1 over roi: 255 - ink contrast (dark text on white, background flattened)
     cv::Rect roi; ///< where ink lies in the page image
     std::vector<TextItem> items; ///< boxes in page pixels, top to bottom then left to right
-    double referenceCapPx = 0;   ///< the cap height of the largest common text (the personal data)
+    /// Smaller print, in the same order: the field captions ("Surname / Nom") that 9303 prints above each
+    /// value, and other fine print. Not read unless a field must be found by its caption.
+    std::vector<TextItem> captions;
+    double referenceCapPx = 0; ///< the cap height of the largest common text (the personal data)
 };
 
 /// @brief Finds printed text items in @p roi of the grey page @p grey (CV_8UC1) at @p pixelsPerMm.
