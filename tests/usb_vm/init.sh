@@ -360,7 +360,7 @@ run_probe() {
     checks=$(grep -c '^PROBE ' "$dir/probe.out")
     failed=$(grep -c '^PROBE [^ ]* fail' "$dir/probe.out")
     status=pass
-    [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$checks" -ge 5 ] || status=fail
+    [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$checks" -ge 7 ] || status=fail
     say "RESULT phase=probe status=$status checks=$checks failed=$failed exit=$rc seconds=$((($(now) - t0) / 100))"
     dmesg >"$dir/dmesg.txt" 2>&1
     export_files "$dir/probe.out" "$dir/dmesg.txt"

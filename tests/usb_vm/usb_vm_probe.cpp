@@ -11,16 +11,21 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
 #include <vector>
 
+#include <libusb.h>
+
+#include <gw/link/transport_host_link.h>
 #include <gw/link/usb.h>
 
 namespace {
@@ -125,6 +130,109 @@ Pair connect(usb::UsbHostListener& listener, usb::FunctionFsDialer& dialer, std:
     if (!p.host && p.problem.empty())
         p.problem = "the host found no scanner within " + std::to_string(timeout.count()) + " ms";
     return p;
+}
+
+/// The station's side of a session request it gives up on (its control timeout; the device was busy):
+/// claim, SET_INTERFACE, then the vendor request with a timeout the device cannot meet because nothing reads
+/// its ep0 meanwhile. Raw libusb, as the station's listener would do it. "" when the request timed out.
+std::string abandonSessionRequest()
+{
+    libusb_context* context = nullptr;
+    if (const int rc = libusb_init(&context); rc != 0)
+        return std::string("libusb_init: ") + libusb_error_name(rc);
+    libusb_device_handle* handle = nullptr;
+    // A fresh context lists the scanner once it has enumerated (no udevd in the VM).
+    for (int i = 0; i < 100 && handle == nullptr; ++i) {
+        handle = libusb_open_device_with_vid_pid(context, usb::kDefaultVendorId, usb::kDefaultProductId);
+        if (handle == nullptr) {
+            libusb_exit(context);
+            context = nullptr;
+            std::this_thread::sleep_for(100ms);
+            if (libusb_init(&context) != 0)
+                return "libusb_init failed";
+        }
+    }
+    std::string problem;
+    if (handle == nullptr) {
+        problem = "the scanner did not enumerate";
+    } else if (const int rc = libusb_claim_interface(handle, 0); rc != 0) {
+        problem = std::string("claim: ") + libusb_error_name(rc);
+    } else {
+        if (const int alt = libusb_set_interface_alt_setting(handle, 0, 0); alt != 0) {
+            problem = std::string("SET_INTERFACE: ") + libusb_error_name(alt);
+        } else {
+            const int request = libusb_control_transfer(
+                handle,
+                static_cast<std::uint8_t>(static_cast<unsigned>(LIBUSB_ENDPOINT_OUT) |
+                                          static_cast<unsigned>(LIBUSB_REQUEST_TYPE_VENDOR) |
+                                          static_cast<unsigned>(LIBUSB_RECIPIENT_INTERFACE)),
+                usb::kRequestStartSession, 0, 0, nullptr, 0, 300);
+            if (request != LIBUSB_ERROR_TIMEOUT)
+                problem = std::string("the session request ended with ") +
+                          (request < 0 ? libusb_error_name(request) : "success") + ", not a timeout";
+        }
+        (void)libusb_release_interface(handle, 0);
+    }
+    if (handle != nullptr)
+        libusb_close(handle);
+    libusb_exit(context);
+    return problem;
+}
+
+/// A dialer that holds each dial() until opened: the link's thread then sits in dial(), past its stop check,
+/// without reading ep0, as a firmware busy elsewhere would.
+struct Gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool parked = false;
+    bool open = false;
+};
+
+class GatedDialer final : public gw::link::Dialer {
+public:
+    GatedDialer(std::unique_ptr<gw::link::Dialer> inner, std::shared_ptr<Gate> gate)
+        : inner_(std::move(inner)), gate_(std::move(gate))
+    {
+    }
+    gw::Result<std::unique_ptr<Connection>> dial(std::chrono::milliseconds timeout) override
+    {
+        {
+            std::unique_lock lock(gate_->mutex);
+            gate_->parked = true;
+            gate_->changed.notify_all();
+            gate_->changed.wait(lock, [&] { return gate_->open; });
+        }
+        return inner_->dial(timeout);
+    }
+    [[nodiscard]] std::string describe() const override { return inner_->describe(); }
+
+private:
+    std::unique_ptr<gw::link::Dialer> inner_;
+    std::shared_ptr<Gate> gate_;
+};
+
+/// Sends 100 bytes device -> host on a fresh session; "" when they arrived.
+std::string exchangeHello(Pair& p)
+{
+    if (!p.host || !p.device)
+        return p.problem;
+    const auto hello = pattern(100, 9);
+    std::string error;
+    auto reader =
+        std::async(std::launch::async, [&] { return readExactly(*p.host, hello.size(), 5s, &error); });
+    auto sent = p.device->send(hello, 5s);
+    const auto got = reader.get();
+    if (sent && got == hello)
+        return "";
+    return std::to_string(got.size()) + " of 100 bytes arrived" +
+           (sent ? "" : " (" + sent.error().describe() + ")") + (error.empty() ? "" : " (" + error + ")");
+}
+
+[[noreturn]] void hung(const char* check, const std::string& what)
+{
+    std::printf("PROBE %s fail %s\n", check, what.c_str());
+    std::fflush(stdout);
+    std::_Exit(1); // the hung thread cannot be joined
 }
 
 int run(const Args& args)
@@ -316,6 +424,98 @@ int run(const Args& args)
             detail += "; after re-plugging: " + q.problem;
         }
         report("cable_pull", ok, detail);
+    }
+
+    // 6. The station gives up on a session request before the device answers it (its 5 s control timeout
+    //    while the scanner is busy, or the station killed meanwhile). The device's acknowledgement (the
+    //    request's status stage) then waits in the kernel until the host's next control request or a
+    //    disconnect. dial() must still return in its time, and the host's next session must start.
+    listener->reset(); // nothing on the host holds the scanner: the raw request below claims it
+    {
+        std::string detail;
+        bool ok = true;
+        if (auto why = abandonSessionRequest(); !why.empty()) {
+            report("abandoned_request", false, "could not provoke: " + why);
+            return 1;
+        }
+        auto late = std::async(std::launch::async, [&] { return (*dialer)->dial(500ms); });
+        if (late.wait_for(20s) != std::future_status::ready)
+            hung("abandoned_request", "dial(500 ms) did not return within 20 s: the acknowledgement of the "
+                                      "abandoned session request "
+                                      "holds the link thread");
+        if (auto dialed = late.get()) {
+            ok = false;
+            detail = "dial() gave a connection for a request the host had abandoned";
+        } else {
+            ok = dialed.error().code() == gw::Errc::Timeout;
+            detail = "dial() returned in time (" + dialed.error().message() + ")";
+        }
+        listener = usb::UsbHostListener::create({.rescanInterval = 200ms});
+        if (!listener) {
+            report("abandoned_request", false, detail + "; libusb: " + listener.error().describe());
+            return 1;
+        }
+        Pair q = connect(**listener, **dialer, 15s);
+        const std::string problem = exchangeHello(q);
+        ok = ok && problem.empty();
+        detail += problem.empty() ? "; the host's next session starts" : "; the next session: " + problem;
+        report("abandoned_request", ok, detail);
+    }
+
+    // 7. The same while the firmware's link (TransportHostLink) is dialling, and the firmware stops
+    //    (SIGTERM): stopping must end the link thread, and the dialer destroyed with the acknowledgement
+    //    still pending must release FunctionFS so that a restarted firmware can write its descriptors again.
+    listener->reset();
+    {
+        auto gate = std::make_shared<Gate>();
+        auto link = gw::link::TransportHostLink::create(
+            std::make_unique<GatedDialer>(std::move(*dialer), gate),
+            {.dialTimeout = 500ms, .backoffInitial = 50ms, .backoffMax = 200ms});
+        if (!link) {
+            report("stop_while_acknowledging", false, "link: " + link.error().describe());
+            return 1;
+        }
+        {
+            std::unique_lock lock(gate->mutex);
+            if (!gate->changed.wait_for(lock, 10s, [&] { return gate->parked; }))
+                hung("stop_while_acknowledging", "the link thread never dialled");
+        }
+        if (auto why = abandonSessionRequest(); !why.empty()) {
+            report("stop_while_acknowledging", false, "could not provoke: " + why);
+            return 1;
+        }
+        {
+            const std::lock_guard lock(gate->mutex);
+            gate->open = true; // the link's dial() now reads the request and acknowledges it
+            gate->changed.notify_all();
+        }
+        auto stopped = std::async(std::launch::async, [&] { link->reset(); });
+        if (stopped.wait_for(20s) != std::future_status::ready)
+            hung("stop_while_acknowledging", "stopping the link did not return within 20 s: its thread waits "
+                                             "for the acknowledgement of the "
+                                             "abandoned session request");
+        std::string detail = "the link stopped";
+        // FunctionFS released: the kernel unbound the gadget, a new dialer writes the descriptors again.
+        auto again = usb::FunctionFsDialer::create({.mountPoint = args.ffs});
+        if (!again) {
+            report("stop_while_acknowledging", false, detail + "; a new dialer: " + again.error().describe());
+            return 1;
+        }
+        dialer = std::move(again);
+        if (!plug(args)) {
+            report("stop_while_acknowledging", false, detail + "; cannot bind the gadget again");
+            return 1;
+        }
+        listener = usb::UsbHostListener::create({.rescanInterval = 200ms});
+        if (!listener) {
+            report("stop_while_acknowledging", false, detail + "; libusb: " + listener.error().describe());
+            return 1;
+        }
+        Pair q = connect(**listener, **dialer, 15s);
+        const std::string problem = exchangeHello(q);
+        report("stop_while_acknowledging", problem.empty(),
+               detail + (problem.empty() ? "; FunctionFS released: a new dialer's session works"
+                                         : "; after the restart: " + problem));
     }
     unplug(args);
     return failures == 0 ? 0 : 1;

@@ -2,12 +2,15 @@
 // Scanner side of the USB link on Linux FunctionFS: descriptors to ep0, ep0 events, bulk I/O through AIO.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <endian.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <thread>
 #include <unistd.h>
 
 #include <linux/aio_abi.h>
@@ -89,10 +92,19 @@ struct FunctionFsDialer::Impl {
     std::string where;
 
     // ep0 state; one thread at a time (the session client's) uses the dialer and its connection.
-    std::vector<std::uint8_t> ep0Buffer;
+    std::vector<std::uint8_t> ep0Buffer; ///< events read but not yet handled, oldest first
     bool enabled = false;
     bool sessionRequested = false;
     std::uint64_t epoch = 1; ///< bumped whenever the current connection must end
+
+    // The acknowledgement (status stage) of a session request runs on its own thread. FunctionFS completes
+    // it only with the control transfer; a host that gave up on the transfer leaves it waiting until its
+    // next control request or a disconnect, and the link thread must stay free to stop meanwhile. While it
+    // runs, ep0 is the acknowledgement's: any other read of ep0 would itself become the status stage.
+    std::thread acknowledger;
+    UniqueFd acknowledged;                ///< eventfd, readable once the acknowledgement ended
+    std::atomic<int> acknowledgeError{0}; ///< its errno, 0 when the host took it
+    bool acknowledging = false;
 
     // AIO (real endpoints only).
     aio_context_t aio = 0;
@@ -118,30 +130,92 @@ struct FunctionFsDialer::Impl {
 
     ~Impl()
     {
+        if (acknowledger.joinable()) {
+            // Still waiting for a host that gave up: read() is a cancellation point and FunctionFS waits
+            // interruptibly, so the kernel dequeues the status stage and ep0 can be closed below.
+            if (acknowledging)
+                (void)::pthread_cancel(acknowledger.native_handle());
+            acknowledger.join();
+        }
         if (aio != 0)
             (void)ioDestroy(aio); // cancels and waits for anything still queued on the endpoints
     }
 
-    /// Reads and handles every ep0 event available now.
+    /// What to poll for ep0 events: the acknowledgement's eventfd while it runs (ep0 is not ours then).
+    [[nodiscard]] int ep0WaitFd() const noexcept { return acknowledging ? acknowledged.get() : ep0.get(); }
+
+    /// Acknowledges the session request just read, on its own thread (see `acknowledger`).
+    void startAcknowledgement()
+    {
+        if (acknowledger.joinable())
+            acknowledger.join(); // the previous one has ended (ep0 events are read only after it)
+        acknowledging = true;
+        acknowledgeError = 0;
+        const int fd = ep0.get();
+        acknowledger = std::thread([this, fd] {
+            ssize_t n = -1;
+            int error = 0;
+            for (;;) {
+                n = ::read(fd, nullptr, 0); // the status stage; the only cancellation point here
+                error = n < 0 ? errno : 0;
+                // ep0 is nonblocking, which covers only its lock: nobody else holds it for long.
+                if (n >= 0 || (error != EAGAIN && error != EINTR))
+                    break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            int ignored = 0;
+            (void)::pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+            acknowledgeError = n == 0 ? 0 : (n < 0 ? error : EPROTO);
+            const std::uint64_t one = 1;
+            (void)::write(acknowledged.get(), &one, sizeof one);
+        });
+    }
+
+    /// True once no acknowledgement runs (reaping an ended one: its session starts if the host took it).
+    bool acknowledgementDone()
+    {
+        if (!acknowledging)
+            return true;
+        std::uint64_t count = 0;
+        if (::read(acknowledged.get(), &count, sizeof count) != static_cast<ssize_t>(sizeof count))
+            return false;
+        acknowledger.join();
+        acknowledging = false;
+        // It fails when the host gave up waiting (its control timeout) or sent a newer request: then this
+        // request starts no session, and the host asks again.
+        sessionRequested = acknowledgeError.load() == 0;
+        return true;
+    }
+
+    /// Reads and handles every ep0 event available now, in order; stops at a session request until its
+    /// acknowledgement has ended.
     Result<void> drainEp0()
     {
         std::array<std::uint8_t, kEventBytes * 4> buffer{};
         for (;;) {
+            if (!acknowledgementDone())
+                return {};
+            while (ep0Buffer.size() >= kEventBytes && !acknowledging) {
+                std::array<std::uint8_t, kEventBytes> event{};
+                std::copy_n(ep0Buffer.begin(), kEventBytes, event.begin());
+                ep0Buffer.erase(ep0Buffer.begin(), ep0Buffer.begin() + kEventBytes);
+                handleEvent(event.data());
+            }
+            if (acknowledging)
+                continue; // the events after the request wait until it is acknowledged
             const ssize_t n = ::read(ep0.get(), buffer.data(), buffer.size());
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
                 if (errno == EAGAIN || errno == EWOULDBLOCK)
                     return {};
+                if (errno == EIDRM)
+                    continue; // a control request the host replaced by a newer one: that one follows
                 return fail(Errc::LinkLost, "FunctionFS ep0 read failed: " + detail::errnoText(errno));
             }
             if (n == 0)
                 return fail(Errc::LinkLost, "FunctionFS ep0 closed");
             ep0Buffer.insert(ep0Buffer.end(), buffer.begin(), buffer.begin() + n);
-            while (ep0Buffer.size() >= kEventBytes) {
-                handleEvent(ep0Buffer.data());
-                ep0Buffer.erase(ep0Buffer.begin(), ep0Buffer.begin() + kEventBytes);
-            }
         }
     }
 
@@ -176,9 +250,8 @@ struct FunctionFsDialer::Impl {
                 // the endpoint's FIFO the host's SET_INTERFACE before this request has flushed.
                 dropQueuedIo();
                 ++epoch;
-                // Status stage. It fails when the host gave up waiting (its control timeout) or sent a
-                // newer request: then this one starts no session, and the host asks again.
-                sessionRequested = ::read(ep0.get(), nullptr, 0) == 0;
+                sessionRequested = false;
+                startAcknowledgement();
             } else if (in) {
                 (void)::read(ep0.get(), nullptr, 0); // I/O against the direction stalls the request
             } else {
@@ -469,7 +542,7 @@ private:
     Result<bool> waitFor(int fd, short events, Clock::time_point deadline)
     {
         for (;;) {
-            std::array<pollfd, 2> fds{{{fd, events, 0}, {impl_->ep0.get(), POLLIN, 0}}};
+            std::array<pollfd, 2> fds{{{fd, events, 0}, {impl_->ep0WaitFd(), POLLIN, 0}}};
             const int rc = ::poll(fds.data(), fds.size(), detail::millisecondsLeft(deadline));
             if (rc < 0 && errno == EINTR)
                 continue;
@@ -503,6 +576,9 @@ Result<std::shared_ptr<FunctionFsDialer::Impl>> prepare(UniqueFd ep0, const std:
     setNonblocking(ep0.get());
     auto impl = std::make_shared<FunctionFsDialer::Impl>();
     impl->ep0 = std::move(ep0);
+    impl->acknowledged = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!impl->acknowledged.valid())
+        return fail(Errc::Io, "FunctionFS: cannot make an eventfd: " + detail::errnoText(errno));
     return impl;
 }
 
@@ -592,12 +668,14 @@ Result<std::unique_ptr<Connection>> FunctionFsDialer::dial(std::chrono::millisec
                 (void)impl_->armRead();
             return std::unique_ptr<Connection>(std::move(connection));
         }
-        auto ready = detail::waitFd(impl_->ep0.get(), POLLIN, deadline);
+        auto ready = detail::waitFd(impl_->ep0WaitFd(), POLLIN, deadline);
         if (!ready)
             return std::unexpected(ready.error());
         if (!*ready)
-            return fail(Errc::Timeout, impl_->enabled ? "USB: the host has not started a session"
-                                                      : "USB: the host has not enabled the function");
+            return fail(Errc::Timeout, impl_->acknowledging
+                                           ? "USB: the host has not completed its session request"
+                                       : impl_->enabled ? "USB: the host has not started a session"
+                                                        : "USB: the host has not enabled the function");
     }
 }
 

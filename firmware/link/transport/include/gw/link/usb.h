@@ -50,7 +50,11 @@ struct FunctionFsOptions {
 /// unplugged, or starts a new session. Endpoint I/O uses Linux AIO (FunctionFS endpoint files cannot be
 /// polled), so every call is bounded; a read stays queued on bulk OUT also while send() writes (USB buffers
 /// nothing: a host writing its ACK before it reads again would otherwise wait for this side's write, which
-/// waits for the host). The dialer and its connection are used by one thread at a time.
+/// waits for the host). The session request is acknowledged (its status stage) on a helper thread: the
+/// kernel completes that only with the control transfer, so for a host that gave up on the request it
+/// waits until the host's next control request or a disconnect; dial() still returns at its timeout, and
+/// the destructor cancels the wait (the kernel then dequeues it). The dialer and its connection are used
+/// by one thread at a time.
 class FunctionFsDialer final : public Dialer {
 public:
     /// @brief Opens ep0 under @p options.mountPoint, writes the descriptors and strings, opens ep1 and ep2.
