@@ -61,6 +61,27 @@ gw::vision::InspectionSettings withReader()
     return s;
 }
 
+// A viz_mismatch capture whose altered field is known: the check must fail on that field's region.
+struct MismatchCase {
+    Format format;
+    std::uint64_t seed;
+    const char* field;
+};
+
+void expectCaught(const MismatchCase& k)
+{
+    const auto got =
+        gw::testing::inspectSpecimen(specimenCase(k.format, Forgery::VizMismatch, k.seed), withReader());
+    REQUIRE(got.capture.truth.forgeryDetail.at("field") == k.field);
+    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
+    REQUIRE(c != nullptr);
+    INFO(k.field << ": " << c->reason.en);
+    CHECK(c->result == CheckResult::Failed);
+    const auto region = got.capture.truth.regionsMm.find(std::string("viz_") + k.field);
+    if (c->result == CheckResult::Failed && region != got.capture.truth.regionsMm.end())
+        CHECK(gw::testing::overlaps(*c, region->second));
+}
+
 } // namespace
 
 TEST_CASE("viz: dates in the VIZ formats parse and compare with the MRZ", "[viz]")
@@ -179,25 +200,10 @@ TEST_CASE("viz: differences that once slipped through are caught", "[viz]")
     // Captures of the benchmark set (bench_inspect --generate 600 --seed 20261125) that used to pass:
     // a surname with letters the eng model lacks (Ø read doubtfully), a birth date printed on the
     // nationality's baseline, a number whose T became I, an MRZ '<' sex printed as M in the VIZ.
-    struct Case {
-        Format format;
-        std::uint64_t seed;
-        const char* field;
-    };
-    const auto k = GENERATE(Case{Format::Td3, 628983101189112418ull, "surname"},
-                            Case{Format::MrvB, 14668905654248427540ull, "birth_date"},
-                            Case{Format::Td2, 9027530141108213528ull, "document_number"},
-                            Case{Format::MrvB, 14895021488017213681ull, "sex"});
-    const auto got =
-        gw::testing::inspectSpecimen(specimenCase(k.format, Forgery::VizMismatch, k.seed), withReader());
-    REQUIRE(got.capture.truth.forgeryDetail.at("field") == k.field);
-    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
-    REQUIRE(c != nullptr);
-    INFO(k.field << ": " << c->reason.en);
-    CHECK(c->result == CheckResult::Failed);
-    const auto region = got.capture.truth.regionsMm.find(std::string("viz_") + k.field);
-    if (c->result == CheckResult::Failed && region != got.capture.truth.regionsMm.end())
-        CHECK(gw::testing::overlaps(*c, region->second));
+    expectCaught(GENERATE(MismatchCase{Format::Td3, 628983101189112418ull, "surname"},
+                          MismatchCase{Format::MrvB, 14668905654248427540ull, "birth_date"},
+                          MismatchCase{Format::Td2, 9027530141108213528ull, "document_number"},
+                          MismatchCase{Format::MrvB, 14895021488017213681ull, "sex"}));
 }
 
 TEST_CASE("viz: a glyph re-read on its own and a lost character decide a difference, not the line's context",
@@ -212,32 +218,17 @@ TEST_CASE("viz: a glyph re-read on its own and a lost character decide a differe
     // the MRZ's 3 whose lone reading listed 3 as a runner-up, a month read '0CT' on the second read, a
     // lone 'F' read 'FE', and a surname MULLER above the given names WILLEM (they share half their
     // letters by chance).
-    struct Case {
-        Format format;
-        std::uint64_t seed;
-        const char* field;
-    };
-    const auto k = GENERATE(Case{Format::Td1, 6878409691947031523ull, "document_number"},
-                            Case{Format::Td1, 12208642182570220536ull, "document_number"},
-                            Case{Format::MrvA, 13212932729878060813ull, "document_number"},
-                            Case{Format::Td2, 1368248235493661854ull, "birth_date"},
-                            Case{Format::Td1, 3748223852931609080ull, "sex"},
-                            Case{Format::Td3, 17817675853478525162ull, "surname"},
-                            // A surname under its caption where the MRZ name is truncated and has no given
-                            // names to anchor it (SANTOS PEREIRA DOS REIS ALMEID, printed PAPADOPOULOS or
-                            // D'ANGELO).
-                            Case{Format::MrvB, 12049428303370429872ull, "surname"},
-                            Case{Format::Td1, 7218410034096032407ull, "surname"});
-    const auto got =
-        gw::testing::inspectSpecimen(specimenCase(k.format, Forgery::VizMismatch, k.seed), withReader());
-    REQUIRE(got.capture.truth.forgeryDetail.at("field") == k.field);
-    const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
-    REQUIRE(c != nullptr);
-    INFO(k.field << ": " << c->reason.en);
-    CHECK(c->result == CheckResult::Failed);
-    const auto region = got.capture.truth.regionsMm.find(std::string("viz_") + k.field);
-    if (c->result == CheckResult::Failed && region != got.capture.truth.regionsMm.end())
-        CHECK(gw::testing::overlaps(*c, region->second));
+    expectCaught(GENERATE(MismatchCase{Format::Td1, 6878409691947031523ull, "document_number"},
+                          MismatchCase{Format::Td1, 12208642182570220536ull, "document_number"},
+                          MismatchCase{Format::MrvA, 13212932729878060813ull, "document_number"},
+                          MismatchCase{Format::Td2, 1368248235493661854ull, "birth_date"},
+                          MismatchCase{Format::Td1, 3748223852931609080ull, "sex"},
+                          MismatchCase{Format::Td3, 17817675853478525162ull, "surname"},
+                          // A surname under its caption where the MRZ name is truncated and has no given
+                          // names to anchor it (SANTOS PEREIRA DOS REIS ALMEID, printed PAPADOPOULOS or
+                          // D'ANGELO).
+                          MismatchCase{Format::MrvB, 12049428303370429872ull, "surname"},
+                          MismatchCase{Format::Td1, 7218410034096032407ull, "surname"}));
 }
 
 TEST_CASE("viz: a clean glyph the line misreads confidently is no difference", "[viz]")
