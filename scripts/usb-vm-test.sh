@@ -8,9 +8,10 @@
 #
 # Boots Debian 12's own kernel (linux-image-6.1.0-*-amd64, unpacked into the cache, never installed) under
 # qemu-system-x86_64 with TCG and a busybox initramfs holding gw-firmware, gw-station, sqlite3 and their
-# shared libraries. tests/usb_vm/init.sh (PID 1) loads dummy_hcd, libcomposite and usb_f_fs, makes a
-# configfs gadget with one FunctionFS function and runs the firmware (USB device) against the station
-# (USB host, libusb) through phases: clean, cable pulled mid-transfer, station SIGKILLed, firmware
+# shared libraries. tests/usb_vm/init.sh (PID 1) loads dummy_hcd, libcomposite and usb_f_fs, makes the
+# configfs gadget with the CM4 board's own script (boards/rpi_cm4/rootfs/usr/sbin/gw-usb-gadget, which also
+# binds it after each firmware start and pulls the cable) and runs the firmware (USB device) against the
+# station (USB host, libusb) through phases: clean, cable pulled mid-transfer, station SIGKILLed, firmware
 # SIGKILLed. Each phase must end with every spooled inspection stored exactly once.
 #
 # Exit: 0 passed, 1 failed (with the tail of the VM's console log), 2 usage or build problem,
@@ -160,13 +161,25 @@ timeout 120 "$specimen" generate --out "$work/captures" --count 4 --seed 2026120
   >/dev/null
 
 staging="$work/initramfs"
-mkdir -p "$staging"/{bin,dev,proc,sys,run,tmp,etc,opt/gw,usr/bin,data,lib/modules}
+mkdir -p "$staging"/{bin,dev,proc,sys,run,tmp,etc/default,opt/gw,usr/bin,usr/sbin,data,lib/modules}
 cp "$busybox" "$staging/bin/busybox"
 for applet in $("$busybox" --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$staging/bin/$applet"
 done
 cp "$root/tests/usb_vm/init.sh" "$staging/init"
 chmod 755 "$staging/init"
+# The board's gadget script and settings, as shipped; the VM only names itself.
+board_rootfs="$root/boards/rpi_cm4/rootfs"
+install -m 755 "$board_rootfs/usr/sbin/gw-usb-gadget" "$staging/usr/sbin/gw-usb-gadget"
+{
+  cat "$board_rootfs/etc/default/grenswacht"
+  printf '
+# USB VM test (scripts/usb-vm-test.sh)
+GW_DEVICE_ID=GW-USBVM-0001
+'
+  printf 'GW_USB_PRODUCT="Grenswacht scanner (USB VM test)"
+'
+} >"$staging/etc/default/grenswacht"
 cp "$cache"/modules/*.ko "$cache/modules/order" "$staging/lib/modules/"
 
 # Each program stripped of its debug information, with its shared libraries and the loader at the paths
@@ -246,6 +259,8 @@ while read -r line; do
   unset f
 done < <(grep -a '^USBVM RESULT ' "$log" || true)
 grep -a '^USBVM FAIL' "$log" || true
+gadget_line=$(grep -a '^USBVM GADGET ' "$log" || true)
+[ -z "$gadget_line" ] || echo "usb-vm-test: the board's gw-usb-gadget made the gadget (twice), bound and unbound it; ${gadget_line#USBVM GADGET }"
 
 expected=$(echo $phases | wc -w)
 done_line=$(grep -a '^USBVM DONE ' "$log" || true)
@@ -257,6 +272,9 @@ elif [ -z "$done_line" ]; then
   fail=1
 elif [ "$seen" -ne "$expected" ]; then
   echo "usb-vm-test: FAILED: $seen of $expected phases reported"
+  fail=1
+elif [ "${gadget_line#*teardown=pass}" = "$gadget_line" ]; then
+  echo "usb-vm-test: FAILED: the board's gw-usb-gadget teardown did not remove the gadget"
   fail=1
 fi
 if [ "$fail" != 0 ]; then

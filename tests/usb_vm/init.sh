@@ -8,8 +8,12 @@
 # kind of fault and compares the station's database with the inspection ids the firmware spooled.
 # Lines starting "USBVM " are what the host script reads from the serial console; everything else
 # (program output, dmesg) goes to files and is printed only when a phase fails.
+#
+# The gadget is the product's own: boards/rpi_cm4's gw-usb-gadget (in /usr/sbin here) makes it, binds it
+# after each firmware start, pulls and re-plugs the cable and removes it at the end, with the board's
+# /etc/default/grenswacht plus this VM's device id and product string (scripts/usb-vm-test.sh writes it).
 
-PATH=/bin:/usr/bin:/opt/gw
+PATH=/bin:/usr/bin:/usr/sbin:/opt/gw
 LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 export PATH LD_LIBRARY_PATH
 
@@ -28,9 +32,10 @@ DEADLINE_S=200       # VM uptime [s] by which every phase must be over (the host
 UNPLUGGED_MS=1000    # how long the cable stays out
 [ -r /etc/usbvm.conf ] && . /etc/usbvm.conf
 
-FFS=/dev/usb-ffs/gw
-G=/sys/kernel/config/usb_gadget/gw
-DEVICE_ID=GW-USBVM-0001
+# The board's settings, as gw-usb-gadget and the firmware's systemd unit read them.
+. /etc/default/grenswacht
+FFS=${GW_USB_FFS:-/dev/usb-ffs/grenswacht}
+DEVICE_ID=$GW_DEVICE_ID
 
 say() { echo "USBVM $*"; }
 
@@ -88,44 +93,29 @@ load_modules() {
     done </lib/modules/order
 }
 
-# One configfs gadget (pid.codes test ids, as gw::link::usb's defaults) with one FunctionFS function.
+# The board's gadget script; its log lines go to the phase's gadget.log (or /run/gadget.log before any).
+gadget() { gw-usb-gadget "$@" 2>>"${dir:-/run}/gadget.log"; }
+gadget_said() { tail -n 1 "${dir:-/run}/gadget.log" 2>/dev/null; }
+
+# Made twice: the second run must find everything in place (the board's unit may start it again).
 make_gadget() {
-    mount -t configfs none /sys/kernel/config || return 1
-    mkdir "$G" "$G/strings/0x409" "$G/configs/c.1" "$G/configs/c.1/strings/0x409" "$G/functions/ffs.gw" ||
-        return 1
-    echo 0x1209 >"$G/idVendor"
-    echo 0x0001 >"$G/idProduct"
-    echo "$DEVICE_ID" >"$G/strings/0x409/serialnumber"
-    echo "Grenswacht" >"$G/strings/0x409/manufacturer"
-    echo "Grenswacht scanner (USB VM test)" >"$G/strings/0x409/product"
-    echo "scanner link" >"$G/configs/c.1/strings/0x409/configuration"
-    echo 100 >"$G/configs/c.1/MaxPower"
-    ln -s "$G/functions/ffs.gw" "$G/configs/c.1/" || return 1
-    mkdir -p "$FFS"
-    mount -t functionfs gw "$FFS" || return 1
-    UDC=$(ls /sys/class/udc | head -n 1)
-    [ -n "$UDC" ] || return 1
+    gadget create && gadget create || return 1
+    status=$(gadget status) || return 1
+    G=$(echo "$status" | sed -n 's/^gadget=//p')
+    UDC=$(echo "$status" | sed -n 's/^udc=//p')
+    [ -n "$G" ] && [ -n "$UDC" ]
 }
 
-bound() { [ -n "$(cat "$G/UDC" 2>/dev/null)" ]; }
-bind_udc() { echo "$UDC" >"$G/UDC" 2>/dev/null; }
-ffs_ready() { [ -e "$FFS/ep1" ] || ! alive "$firmware"; }
-
-# Plugs the cable once the firmware has written its descriptors (binding needs them). A real scanner's
-# init does the same after the firmware (re)starts: the kernel unbinds the gadget when ep0 closes.
+# Plugs the cable once the firmware has written its descriptors (binding needs them), as the board's
+# gw-firmware.service does after every start: the kernel unbinds the gadget when ep0 closes.
 plug() {
-    if ! wait_until 30 ffs_ready || [ ! -e "$FFS/ep1" ]; then
-        FAIL="the firmware did not write its FunctionFS descriptors (no $FFS/ep1)"
-        return 1
-    fi
-    bound && return 0
-    wait_until 10 bind_udc || {
-        FAIL="cannot bind the gadget to $UDC"
+    gadget bind --pid "$firmware" --wait 30 || {
+        FAIL="$(gadget_said)"
         return 1
     }
 }
 
-unplug() { echo "" >"$G/UDC" 2>/dev/null || true; }
+unplug() { gadget unbind || true; }
 
 # ---------------------------------------------------------------- processes
 
@@ -210,8 +200,8 @@ answers_above() { [ "$(answers)" -gt "$1" ]; }
 
 replug() {
     sleep_ms "$UNPLUGGED_MS"
-    wait_until 10 bind_udc || {
-        FAIL="cannot re-plug the cable"
+    gadget bind --wait 10 || {
+        FAIL="cannot re-plug the cable: $(gadget_said)"
         return 1
     }
 }
@@ -337,7 +327,7 @@ run_phase() {
     export_files "$dir"/*.log "$dir"/*.out "$dir"/*.scn "$dir"/*.txt "$dir"/*.ids "$dir"/*.err
     if [ "$status" != pass ]; then
         say "FAIL phase=$name: $FAIL"
-        dump_tail "$dir"/firmware-*.log "$dir/station.out" "$dir/sqlite.err" "$dir/dmesg.txt"
+        dump_tail "$dir"/firmware-*.log "$dir/station.out" "$dir/gadget.log" "$dir/sqlite.err" "$dir/dmesg.txt"
         overall=1
     fi
 }
@@ -345,13 +335,13 @@ run_phase() {
 # ---------------------------------------------------------------- the probe
 
 # usb_vm_probe drives both ends of gw::link::usb directly (no firmware, no station) and plugs and pulls the
-# cable itself: one deterministic check per finding.
+# cable itself (with gw-usb-gadget; its lines land in probe.out): one deterministic check per finding.
 run_probe() {
     dir=/run/phase$1-probe
     mkdir -p "$dir"
     t0=$(now)
-    timeout -s KILL "$(budget)" usb_vm_probe --ffs "$FFS" --udc-file "$G/UDC" --udc "$UDC" \
-        >"$dir/probe.out" 2>&1
+    timeout -s KILL "$(budget)" usb_vm_probe --ffs "$FFS" --plug "gw-usb-gadget bind --wait 10" \
+        --unplug "gw-usb-gadget unbind" >"$dir/probe.out" 2>&1
     rc=$?
     unplug
     grep '^PROBE ' "$dir/probe.out" | while read -r _ check result detail; do
@@ -363,7 +353,7 @@ run_probe() {
     [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$checks" -ge 7 ] || status=fail
     say "RESULT phase=probe status=$status checks=$checks failed=$failed exit=$rc seconds=$((($(now) - t0) / 100))"
     dmesg >"$dir/dmesg.txt" 2>&1
-    export_files "$dir/probe.out" "$dir/dmesg.txt"
+    export_files "$dir/probe.out" "$dir/dmesg.txt" "$dir/gadget.log"
     if [ "$status" != pass ]; then
         say "FAIL phase=probe: $failed of $checks checks failed (exit $rc)"
         dump_tail "$dir/probe.out" "$dir/dmesg.txt"
@@ -377,7 +367,8 @@ overall=0
 say "BOOTED uptime_cs=$(now) kernel=$(uname -r)"
 load_modules || poweroff_now 1
 make_gadget || {
-    say "FATAL cannot make the configfs gadget"
+    say "FATAL cannot make the configfs gadget: $(gadget_said)"
+    cat /run/gadget.log
     dmesg | tail -n 30
     poweroff_now 1
 }
@@ -393,6 +384,16 @@ for phase in $PHASES; do
         run_phase "$phase" "$n"
     fi
 done
+
+# The board's teardown (its unit's ExecStop): with no firmware left, everything it made must go.
+dir=/run
+if gadget teardown && [ ! -e "$G" ] && ! grep -q " $FFS functionfs " /proc/mounts; then
+    say "GADGET teardown=pass"
+else
+    say "GADGET teardown=fail $(gadget_said)"
+    overall=1
+fi
+export_files /run/gadget.log
 
 say "DONE status=$([ "$overall" -eq 0 ] && echo pass || echo fail) uptime_cs=$(now)"
 poweroff_now "$overall"

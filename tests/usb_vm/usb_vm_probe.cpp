@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // usb_vm_probe: both ends of gw::link::usb against the real kernel, in the USB test VM
 // (tests/usb_vm/init.sh). The device side runs on FunctionFS, the host side on libusb, joined by dummy_hcd;
-// this program plugs and pulls the virtual cable itself through the gadget's configfs UDC file. Each check
-// pins one finding of the USB VM test (docs/protocol.md, "USB through the Linux USB stack") and failed before
-// its fix. Every wait is bounded; a watchdog ends the program if a call hangs.
+// this program plugs and pulls the virtual cable itself with the commands it is given (in the VM: the board's
+// gw-usb-gadget bind / unbind). Each check pins one finding of the USB VM test (docs/protocol.md, "USB
+// through the Linux USB stack") and failed before its fix. Every wait is bounded; a watchdog ends the
+// program if a call hangs.
 //
-//   usb_vm_probe --ffs DIR --udc-file FILE --udc NAME
+//   usb_vm_probe --ffs DIR --plug COMMAND --unplug COMMAND
 //
 // Prints "PROBE <check> pass|fail <detail>" per check; exit 0 when all pass, 1 otherwise, 2 usage.
 #include <array>
@@ -14,7 +15,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -37,8 +37,8 @@ namespace usb = gw::link::usb;
 
 struct Args {
     std::string ffs;
-    std::string udcFile;
-    std::string udc;
+    std::string plug;   ///< shell command that binds the gadget once the descriptors are written
+    std::string unplug; ///< shell command that unbinds it
 };
 
 int failures = 0;
@@ -51,27 +51,14 @@ void report(const char* check, bool ok, const std::string& detail)
         ++failures;
 }
 
-bool writeUdc(const Args& a, const std::string& value)
-{
-    std::ofstream f(a.udcFile);
-    f << value << "\n";
-    f.flush();
-    return static_cast<bool>(f);
-}
-
 bool plug(const Args& a)
 {
-    for (int i = 0; i < 100; ++i) {
-        if (writeUdc(a, a.udc))
-            return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return std::system(a.plug.c_str()) == 0;
 }
 
 void unplug(const Args& a)
 {
-    (void)writeUdc(a, "");
+    (void)std::system(a.unplug.c_str());
 }
 
 std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed)
@@ -250,7 +237,7 @@ int run(const Args& args)
         return 1;
     }
     if (!plug(args)) {
-        report("late_plug", false, "cannot bind the gadget to " + args.udc);
+        report("late_plug", false, "cannot bind the gadget (" + args.plug + ")");
         return 1;
     }
     Pair p = connect(**listener, **dialer, 15s);
@@ -530,13 +517,13 @@ int main(int argc, char** argv)
         const std::string key = argv[i];
         if (key == "--ffs")
             args.ffs = argv[i + 1];
-        else if (key == "--udc-file")
-            args.udcFile = argv[i + 1];
-        else if (key == "--udc")
-            args.udc = argv[i + 1];
+        else if (key == "--plug")
+            args.plug = argv[i + 1];
+        else if (key == "--unplug")
+            args.unplug = argv[i + 1];
     }
-    if (args.ffs.empty() || args.udcFile.empty() || args.udc.empty()) {
-        std::fprintf(stderr, "usage: usb_vm_probe --ffs DIR --udc-file FILE --udc NAME\n");
+    if (args.ffs.empty() || args.plug.empty() || args.unplug.empty()) {
+        std::fprintf(stderr, "usage: usb_vm_probe --ffs DIR --plug COMMAND --unplug COMMAND\n");
         return 2;
     }
     // Watchdog: no check may hang the VM test.
