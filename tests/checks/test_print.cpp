@@ -68,6 +68,21 @@ TEST_CASE("mrz.print passes genuine documents of every format, degraded", "[mrz_
     CHECK_FALSE(c.reason.nl.empty());
 }
 
+TEST_CASE("mrz.print leaves glyphs washed out by glare out of the font evidence", "[mrz_print]")
+{
+    // A genuine TD3 under strong glare over the MRZ (bench_inspect --generate 3200 --seed 20261209 --kinds
+    // viz_mismatch,genuine, capture 3162): 9 of 88 characters unlike OCR-B, RED, before washed-out cells
+    // were left out.
+    auto spec = specimenCase(Format::Td3, Forgery::Genuine, 1906196660095567319ull);
+    spec.withUv = false;
+    const auto in = inspectSpecimen(spec);
+    const auto& c = printCheck(in);
+    INFO(c.reason.en);
+    CHECK(c.result == CheckResult::Successful);
+    CHECK(measured(c, "washed_out_cells") > 0);
+    CHECK(measured(c, "unlike_glyph_share") < Thresholds::defaults().value("mrz.print.max_unlike_share"));
+}
+
 TEST_CASE("mrz.print fails an MRZ printed in another monospace font", "[mrz_print]")
 {
     const auto seed = GENERATE(as<std::uint64_t>{}, 21, 22, 23);
