@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -260,7 +262,8 @@ std::size_t mrzIndex(std::size_t k, std::size_t droppedAt)
 
 // The reading aligned with the MRZ's number (see mrzIndex). A differing character is a hard difference only
 // when it is no look-alike of the MRZ's, not among the reader's alternatives, confident, and (with @p alone)
-// the glyph read on its own says the same: neither the MRZ's character nor a look-alike of it, surely.
+// the glyph read on its own says the same: neither the MRZ's character nor a look-alike of it, surely. One
+// that the glyph read on its own shows surely as the MRZ's character is no difference at all.
 NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, std::size_t droppedAt, double minConf,
                         const ReadItem* source, const GlyphReader* alone)
 {
@@ -281,6 +284,11 @@ NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, std::size_t dropp
             // (the line read stands).
             const auto solo = (*alone)(*source, glyphIndex(source->text, a.glyphs[k]));
             const bool soloSure = solo && solo->confidence >= minConf;
+            if (soloSure && solo->text == want) {
+                // Alone the glyph is the MRZ's character, surely: the line read was a slip, no doubt.
+                a.text[k] = want;
+                continue;
+            }
             if (solo && (solo->text == want || vizocr::lookalike(solo->text, want) ||
                          (!soloSure && solo->alternatives.find(want) != std::string::npos))) {
                 sure = false;
@@ -328,7 +336,10 @@ int rawMismatches(const std::string& read, const std::string& mrzNumber, std::si
 std::optional<NumberMatch> bestNumberMatch(const Alnum& a, const std::string& mrzNumber, double minConf,
                                            const ReadItem* source, const GlyphReader* alone)
 {
-    constexpr int kMaxTelling = 2; // more differences than this neither confirm nor contradict
+    // More differences than this neither confirm nor contradict. A reading of the number's length may have
+    // one more: its doubtful glyphs are read again on their own ("AQFXJ49DU" for 49FXJ49DU: the A and the
+    // Q are a 4 and a 9 alone).
+    const int maxTelling = a.text.size() == mrzNumber.size() ? 3 : 2;
     constexpr auto kNone = std::string::npos;
     struct Candidate {
         Alnum read;
@@ -360,7 +371,7 @@ std::optional<NumberMatch> bestNumberMatch(const Alnum& a, const std::string& mr
     const auto best = std::ranges::min_element(misses);
     const auto at = static_cast<std::size_t>(best - misses.begin());
     const bool lost = candidates[at].droppedAt != kNone;
-    if (*best > kMaxTelling || (lost && (*best == 0 || std::ranges::count(misses, *best) > 1)))
+    if (*best > maxTelling || (lost && (*best == 0 || std::ranges::count(misses, *best) > 1)))
         return std::nullopt;
     NumberMatch m = matchNumber(std::move(candidates[at].read), mrzNumber, candidates[at].droppedAt, minConf,
                                 source, alone);
@@ -557,7 +568,7 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
         box.boxPx.width < kMaxShortNameWidthPerLetter * mrzLetters * box.capHeightPx &&
         vizocr::nameSimilarity(fields.surname, t.text, rec.namesTruncated) < mismatchSim) {
         f.state = State::Differs;
-        f.vizValue = t.text;
+        f.vizValue = t.text.empty() ? std::string(static_cast<std::size_t>(box.characters), '?') : t.text;
         f.item = above;
         f.at = kSizeEvidence;
         f.evidence = 1.0;
@@ -633,13 +644,14 @@ Expected expectedCounts(const MrzRecord& rec, const std::string& mrzNumber)
 }
 
 // A name of n MRZ letters shows fewer in the VIZ where 9303-3 digraphs (AE, OE, UE, AA) stand for one
-// letter, a few more where diacritics, apostrophes or a damaged glyph split into parts; a truncated MRZ
-// name may be much longer in the VIZ.
+// letter and one fewer where two letters touch at a small scale ("LÆTITIA": 5 components for LAETITIA), a
+// few more where diacritics, apostrophes or a damaged glyph split into parts; a truncated MRZ name may be
+// much longer in the VIZ.
 bool nameSized(int components, int mrzLetters, bool truncated)
 {
     if (mrzLetters <= 0)
         return false;
-    const int low = mrzLetters - std::max(2, mrzLetters / 3);
+    const int low = mrzLetters - std::max(2, mrzLetters / 3) - 1;
     const int high = truncated ? 1000 : mrzLetters + 3;
     return components >= low && components <= high;
 }
@@ -685,6 +697,19 @@ bool namesSurnameCaption(std::string_view text)
         "NACHNAME", "NAZWISKO", "PRIJMENI", "SOBRENOME", "EFTERNAMN", "ETTERNAVN", "SUKUNIMI"};
     constexpr std::array<std::string_view, 8> kGiven{"GIVEN",     "PRENOMS",  "PRENOM", "NOMBRES",
                                                      "VOORNAMEN", "VORNAMEN", "NOMI",   "FORENAMES"};
+    // Fine print is often misread by a letter ("SURMAME / NOT"): a long word may differ in one place.
+    const auto names = [](std::string_view word, std::span<const std::string_view> list) {
+        return std::ranges::any_of(list, [&](std::string_view w) {
+            if (w == word)
+                return true;
+            if (w.size() != word.size() || w.size() < 6)
+                return false;
+            int differ = 0;
+            for (std::size_t i = 0; i < w.size(); ++i)
+                differ += w[i] != word[i] ? 1 : 0;
+            return differ <= 1;
+        });
+    };
     bool surname = false;
     std::size_t at = 0;
     while (at < text.size()) {
@@ -694,9 +719,13 @@ bool namesSurnameCaption(std::string_view text)
         while (end < text.size() && text[end] >= 'A' && text[end] <= 'Z')
             ++end;
         const std::string_view word = text.substr(at, end - at);
-        if (std::ranges::find(kGiven, word) != kGiven.end())
+        if (names(word, kGiven))
             return false;
-        surname = surname || std::ranges::find(kSurname, word) != kSurname.end();
+        // A caption cut by the background's lines ("URNAM" of "Surname"): a piece of SURNAME that holds its
+        // URN, which no given-names caption has.
+        const bool piece = word.size() >= 4 && word.find("URN") != std::string_view::npos &&
+                           std::string_view("SURNAMES").find(word) != std::string_view::npos;
+        surname = surname || names(word, kSurname) || piece;
         at = end;
     }
     return surname;
@@ -796,46 +825,124 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
     std::vector<ReadItem> items;
     std::vector<char> tried(layer.items.size(), 0);
     VizReadOptions options;
-    // One glyph on its own, out of its line's context: @p box of @p image (a little wider, for the
-    // anti-aliased edge) printed three times, a glyph height apart, on white, and read as a line; the
-    // three readings must agree. Tesseract's LSTM reads a lone glyph badly in every single-glyph mode
-    // (single character: nothing, or a clear '0' at 0.39, or 'FE' for an 'F'; single word: often
-    // nothing), while three copies make a line like those it was trained on.
-    auto readGlyph = [&](const cv::Mat& image, cv::Rect box,
-                         const char* whitelist) -> std::optional<VizGlyph> {
+    // A glyph or a short value out of its line's context: @p box of @p image (a little wider, for the
+    // anti-aliased edge) printed three times, a glyph height apart, on white, and read as a line; the three
+    // readings must agree. Tesseract's LSTM reads a lone glyph badly in every single-glyph mode (single
+    // character: nothing, or a clear '0' at 0.39, or 'FE' for an 'F'; single word: often nothing), and a
+    // clean two-letter value ("LI") as nothing in both line and word modes, while three copies make a line
+    // like those it was trained on. Even so it now and then names a clean glyph wrongly and surely (a '7'
+    // as 'E' at 0.98, the same '7' at another scale right), so the strip is read at two scales: with
+    // @p bothScales each must read its copies alike and the two must agree; without, one scale whose copies
+    // agree suffices, but two that name different text still say nothing.
+    auto readThrice = [&](const cv::Mat& image, cv::Rect box, const char* whitelist,
+                          bool bothScales) -> std::optional<VizLineText> {
         constexpr int kCopies = 3;
         if (box.width <= 0 || box.height <= 0 || image.empty())
             return std::nullopt;
         const int pad = std::max(2, box.height / 8);
         box = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
               cv::Rect(0, 0, image.cols, image.rows);
-        const int margin = box.height;
-        cv::Mat strip(box.height + 2 * margin / 2, kCopies * box.width + (kCopies + 1) * margin, CV_8UC1,
-                      cv::Scalar(255));
-        for (int k = 0; k < kCopies; ++k)
-            image(box).copyTo(
-                strip(cv::Rect(margin + k * (box.width + margin), margin / 2, box.width, box.height)));
+        if (box.width <= 0 || box.height <= 0)
+            return std::nullopt;
         VizReadOptions o = options;
         o.whitelist = whitelist;
-        const ImageView v{strip.data, strip.cols, strip.rows, static_cast<int>(strip.step),
-                          PixelFormat::Gray8};
-        auto r = reader->readLine(v, o);
-        if (!r || r->glyphs.size() != kCopies)
-            return std::nullopt;
-        VizGlyph g = r->glyphs.front();
-        std::vector<float> confidences;
-        for (const auto& other : r->glyphs) {
-            if (other.text != g.text)
-                return std::nullopt;
-            confidences.push_back(other.confidence);
-            for (const char a : other.alternatives)
-                if (g.alternatives.find(a) == std::string::npos)
-                    g.alternatives.push_back(a);
+        std::optional<VizLineText> out;
+        // The piece's paper made white like the strip's: the edges of a grey patch on white read as strokes
+        // (a clean 'C' and a clean '7' alone came back 'EEE' at 0.97, at both scales).
+        cv::Mat paperWhite;
+        {
+            const cv::Mat patch = image(box).clone(); // continuous
+            std::vector<std::uint8_t> values(patch.data, patch.data + patch.total());
+            auto at = values.begin() + static_cast<std::ptrdiff_t>(values.size() * 9 / 10);
+            std::ranges::nth_element(values, at);
+            const double paper = std::max<double>(*at, 64);
+            patch.convertTo(paperWhite, CV_8U, 255.0 / paper);
         }
-        // The median: copies that touch their neighbour ("FF F") are read as one word, less surely.
-        std::ranges::sort(confidences);
-        g.confidence = confidences[confidences.size() / 2];
-        return g;
+        for (const double scale : {1.0, kRereadScale}) {
+            cv::Mat piece = paperWhite;
+            if (scale != 1.0)
+                cv::resize(piece, piece, cv::Size(), scale, scale, cv::INTER_CUBIC);
+            const int margin = piece.rows;
+            cv::Mat strip(piece.rows + 2 * (margin / 2), kCopies * piece.cols + (kCopies + 1) * margin,
+                          CV_8UC1, cv::Scalar(255));
+            for (int k = 0; k < kCopies; ++k)
+                piece.copyTo(
+                    strip(cv::Rect(margin + k * (piece.cols + margin), margin / 2, piece.cols, piece.rows)));
+            const ImageView v{strip.data, strip.cols, strip.rows, static_cast<int>(strip.step),
+                              PixelFormat::Gray8};
+            const auto r = reader->readLine(v, o);
+            // The glyphs of each copy, by where their centre lies.
+            std::array<VizLineText, kCopies> copies;
+            bool placed = r.has_value() && !r->glyphs.empty();
+            for (std::size_t i = 0; placed && i < r->glyphs.size(); ++i) {
+                const VizGlyph& g = r->glyphs[i];
+                const int k = (g.x + g.width / 2 - margin / 2) / (piece.cols + margin);
+                placed = g.width > 0 && k >= 0 && k < kCopies;
+                if (placed) {
+                    copies[static_cast<std::size_t>(k)].text.push_back(g.text);
+                    copies[static_cast<std::size_t>(k)].glyphs.push_back(g);
+                }
+            }
+            placed = placed && !copies[0].text.empty() &&
+                     std::ranges::all_of(copies,
+                                         [&](const VizLineText& one) { return one.text == copies[0].text; });
+            if (!placed) {
+                if (bothScales)
+                    return std::nullopt;
+                continue;
+            }
+            VizLineText t;
+            t.text = copies[0].text;
+            t.minConfidence = 1;
+            double sum = 0;
+            for (std::size_t j = 0; j < t.text.size(); ++j) {
+                VizGlyph g = copies[0].glyphs[j];
+                std::array<float, kCopies> confidences{};
+                for (std::size_t k = 0; k < kCopies; ++k) {
+                    const VizGlyph& copy = copies[k].glyphs[j];
+                    confidences[k] = copy.confidence;
+                    for (const char a : copy.alternatives)
+                        if (g.alternatives.find(a) == std::string::npos)
+                            g.alternatives.push_back(a);
+                }
+                // The median: copies that touch their neighbour ("FF F") are read as one word, less surely.
+                std::ranges::sort(confidences);
+                g.confidence = confidences[kCopies / 2];
+                // Back into @p image's pixels.
+                g.x = box.x + static_cast<int>(std::lround((g.x - margin) / scale));
+                g.y = box.y + static_cast<int>(std::lround((g.y - margin / 2) / scale));
+                g.width = static_cast<int>(std::lround(g.width / scale));
+                g.height = static_cast<int>(std::lround(g.height / scale));
+                t.minConfidence = std::min(t.minConfidence, g.confidence);
+                sum += g.confidence;
+                t.glyphs.push_back(std::move(g));
+            }
+            t.meanConfidence = static_cast<float>(sum / static_cast<double>(t.glyphs.size()));
+            if (!out) {
+                out = std::move(t);
+                continue;
+            }
+            if (t.text != out->text)
+                return std::nullopt;
+            for (std::size_t j = 0; j < t.glyphs.size(); ++j) {
+                VizGlyph& g = out->glyphs[j];
+                g.confidence = std::min(g.confidence, t.glyphs[j].confidence);
+                for (const char a : t.glyphs[j].alternatives)
+                    if (g.alternatives.find(a) == std::string::npos)
+                        g.alternatives.push_back(a);
+            }
+            out->minConfidence = std::min(out->minConfidence, t.minConfidence);
+            out->meanConfidence = std::min(out->meanConfidence, t.meanConfidence);
+        }
+        return out;
+    };
+    // One glyph, read alone (both scales).
+    auto readGlyph = [&](const cv::Mat& image, cv::Rect box,
+                         const char* whitelist) -> std::optional<VizGlyph> {
+        auto t = readThrice(image, box, whitelist, true);
+        if (!t || t->glyphs.size() != 1)
+            return std::nullopt;
+        return t->glyphs.front();
     };
     // An item's reading: raw-line mode, a word read for short items that mode drops ("LI"), and a lone
     // glyph (the sex) read as one glyph on its own when the reader does not give exactly one letter.
@@ -847,16 +954,19 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             o.singleWord = true;
             r = reader->readLine(v, o);
         }
-        if (r && it.characters == 1 && compact(r->text).size() != 1) {
+        // Not the one glyph of a lone value (the sex), or nothing of a short one: the value printed three
+        // times.
+        const bool lone = it.characters == 1 && r && compact(r->text).size() != 1;
+        const bool shortLost =
+            it.characters > 1 && it.characters <= kShortItemChars && r && compact(r->text).empty();
+        if (lone || shortLost) {
             cv::Mat inkMask;
             cv::threshold(img, inkMask, 128, 255, cv::THRESH_BINARY_INV);
-            if (auto g = readGlyph(img, cv::boundingRect(inkMask), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
-                VizLineText one;
-                one.text = std::string(1, g->text);
-                one.meanConfidence = one.minConfidence = g->confidence;
-                one.glyphs.push_back(*g);
-                r = std::move(one);
-            }
+            auto t = readThrice(img, cv::boundingRect(inkMask),
+                                lone ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                                false);
+            if (t && (!lone || t->glyphs.size() == 1))
+                r = std::move(*t);
         }
         return r;
     };
@@ -931,11 +1041,13 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
                 break;
             if (tried[static_cast<std::size_t>(value)] == 0)
                 readItem(static_cast<std::size_t>(value));
-            const auto at = std::ranges::find_if(items, [&](const ReadItem& r) {
-                return r.item.boxPx == layer.items[static_cast<std::size_t>(value)].boxPx;
-            });
-            if (at != items.end())
-                captionedSurname = static_cast<int>(at - items.begin());
+            const auto& valueItem = layer.items[static_cast<std::size_t>(value)];
+            const auto at = std::ranges::find_if(
+                items, [&](const ReadItem& r) { return r.item.boxPx == valueItem.boxPx; });
+            captionedSurname = static_cast<int>(at - items.begin());
+            // Unreadable (Tesseract reads a clean "LI" as "Ll" or "uu"): its size may still tell.
+            if (at == items.end())
+                items.push_back({valueItem, {}, {}, {}});
             break;
         }
         if (captionedSurname >= 0)
@@ -950,7 +1062,11 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
     Field& sex = fields.sex;
 
     // A difference must survive a second, independent read of the same item (the other light, or another
-    // scale): one OCR slip must not make a RED.
+    // scale): one OCR slip must not make a RED. A second read that neither shows the difference nor
+    // contradicts it (shows the MRZ's value) is a slip of its own ("41.10.1954" for an 11.10.1954 printed
+    // over the white light's rosette): a third read, of the first read's light at a scale not read yet,
+    // decides then.
+    enum class Again { Same, Contradicts, Neither };
     std::vector<Field*> all{&number, &surname, &given, &birth, &expiry, &sex};
     for (Field* f : all) {
         if (f->state != State::Differs || f->at == kSizeEvidence)
@@ -968,31 +1084,48 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             other = layer;
             scale = kTargetCapPx * kRereadScale;
         }
-        const cv::Mat img = vizocr::itemImage(other, first.item, scale, kPadCaps);
-        auto again = readValue(img, first.item);
-        // The second read must show the same difference, as surely as the first.
-        bool same = false;
-        if (!again) {
-            same = false;
-        } else if (f == &number) {
-            // It must differ in the same place in the same way. When the differing glyph was already read
-            // twice (in its line, and alone), the second read of the line only has to not contradict it:
-            // one that neither confirms nor differs (a stutter, a lost character) leaves it standing.
-            Field second{"document_number", "", ""};
-            const std::vector<ReadItem> one{{first.item, *again, img, {}}};
-            judgeNumber(second, one, mrzNumber, minConf, &alone);
-            same = (f->seenAlone && second.state == State::Absent) ||
-                   (second.state == State::Differs && second.at == f->at && second.seen == f->seen);
-        } else if (f == &birth || f == &expiry) {
-            same = std::ranges::any_of(datesIn(*again), [&](const FoundDate& d) {
-                return vizDateText(d.date) == f->vizValue && d.confidence >= minConf;
-            });
-        } else if (f == &surname) {
-            same = nameDiffers(*again, rec, minConf, matchSim, mismatchSim);
-        } else {
-            same = compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf;
-        }
-        if (!same) {
+        const auto readAgain = [&](const vizocr::TextLayer& from, double capPx) {
+            const cv::Mat img = vizocr::itemImage(from, first.item, capPx, kPadCaps);
+            auto again = readValue(img, first.item);
+            if (!again)
+                return Again::Neither;
+            if (f == &number) {
+                // It must differ in the same place in the same way. When the differing glyph was already
+                // read twice (in its line, and alone), the second read of the line only has to not
+                // contradict it: one that neither confirms nor differs (a stutter, a lost character)
+                // leaves it standing.
+                Field second{"document_number", "", ""};
+                const std::vector<ReadItem> one{{first.item, *again, img, {}}};
+                judgeNumber(second, one, mrzNumber, minConf, &alone);
+                if (second.state == State::Differs && second.at == f->at && second.seen == f->seen)
+                    return Again::Same;
+                if (second.state == State::Absent)
+                    return f->seenAlone ? Again::Same : Again::Neither;
+                return Again::Contradicts;
+            }
+            if (f == &birth || f == &expiry) {
+                const auto dates = datesIn(*again);
+                const std::string& mrzDate = f == &birth ? rec.fields.birthDate : rec.fields.expiryDate;
+                if (std::ranges::any_of(dates, [&](const FoundDate& d) {
+                        return vizDateText(d.date) == f->vizValue && d.confidence >= minConf;
+                    }))
+                    return Again::Same;
+                return std::ranges::any_of(
+                           dates, [&](const FoundDate& d) { return vizocr::sameAsMrzDate(d.date, mrzDate); })
+                           ? Again::Contradicts
+                           : Again::Neither;
+            }
+            if (f == &surname)
+                return nameDiffers(*again, rec, minConf, matchSim, mismatchSim) ? Again::Same
+                                                                                : Again::Contradicts;
+            return compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf
+                       ? Again::Same
+                       : Again::Contradicts;
+        };
+        Again verdict = readAgain(other, scale);
+        if (verdict == Again::Neither) // the first read's own light, at a scale not read yet
+            verdict = readAgain(layer, fromIr ? kTargetCapPx * kRereadScale : kTargetCapPx / kRereadScale);
+        if (verdict != Again::Same) {
             f->state = State::Absent;
             f->vizValue.clear();
         }

@@ -40,6 +40,35 @@ int monthOf(std::string_view token)
     return 0;
 }
 
+// Two names of one month read without the slash between them, which took a letter with it at most:
+// "JULUIL" for JUL/JUIL, "DECDEC" for DEC/DEC. 0 when @p token is no such pair.
+int runTogetherMonth(std::string_view token)
+{
+    for (std::size_t k = 3; k + 2 <= token.size(); ++k) {
+        const int m = monthOf(token.substr(0, k));
+        if (m == 0)
+            continue;
+        const std::string_view rest = token.substr(k);
+        for (const auto& name : kMonths)
+            if (name.month == m && name.name.size() >= rest.size() && name.name.size() - rest.size() <= 1 &&
+                name.name.ends_with(rest))
+                return m;
+    }
+    return 0;
+}
+
+// A month name as read: exact, two run together, or with its first letter stuttered ("JJAN", "JJUIN").
+int monthNamed(std::string_view token)
+{
+    if (const int m = monthOf(token); m != 0)
+        return m;
+    if (const int m = runTogetherMonth(token); m != 0)
+        return m;
+    if (token.size() >= 4 && token[0] == token[1])
+        return monthOf(token.substr(1));
+    return 0;
+}
+
 int daysIn(int year, int month)
 {
     constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -143,10 +172,13 @@ std::optional<VizDate> parseVizDate(std::string_view rawText)
         cur.push_back(c);
     }
     flush();
-    // "2912 2014": the reader lost the space between day and month of a numeric date.
+    // "2912 2014": the reader lost the space between day and month of a numeric date; "22121972": both.
     if (tokens.size() == 2 && tokens[0].size() == 4 && std::ranges::all_of(tokens[0], isDigit)) {
         const std::string dm = tokens[0];
         tokens = {dm.substr(0, 2), dm.substr(2, 2), tokens[1]};
+    } else if (tokens.size() == 1 && tokens[0].size() == 8 && std::ranges::all_of(tokens[0], isDigit)) {
+        const std::string dmy = tokens[0];
+        tokens = {dmy.substr(0, 2), dmy.substr(2, 2), dmy.substr(4)};
     }
     if (tokens.size() < 3 || tokens.size() > 4)
         return std::nullopt;
@@ -163,7 +195,7 @@ std::optional<VizDate> parseVizDate(std::string_view rawText)
     } else {
         // One or two month names ("MAR", "MAR/MARS"): every name must name the same month.
         for (std::size_t i = 1; i + 1 < tokens.size(); ++i) {
-            const int m = monthOf(tokens[i]);
+            const int m = monthNamed(tokens[i]);
             if (m == 0 || (month != 0 && m != month))
                 return std::nullopt;
             month = m;
@@ -265,8 +297,8 @@ bool lookalike(char a, char b)
     if (a == b)
         return true;
     // Pairs, not groups: look-alikes do not chain (1 looks like I and like 7, but I does not look like T).
-    constexpr std::array<std::string_view, 17> kPairs{"0O", "0D", "OD", "0Q", "OQ", "1I", "1L", "IL", "17",
-                                                      "7T", "2Z", "5S", "6G", "8B", "4A", "9G", "UV"};
+    constexpr std::array<std::string_view, 18> kPairs{"0O", "0D", "OD", "0Q", "OQ", "1I", "1L", "IL", "IJ",
+                                                      "17", "7T", "2Z", "5S", "6G", "8B", "4A", "9G", "UV"};
     return std::ranges::any_of(
         kPairs, [&](std::string_view p) { return (p[0] == a && p[1] == b) || (p[0] == b && p[1] == a); });
 }

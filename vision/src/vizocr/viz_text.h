@@ -44,7 +44,8 @@ struct VizDate {
     int day = 0;
 };
 
-/// @brief Parses "12 MAR 1985", "12.03.1985", "12 03 1985", "12 MAR/MARS 1985", "12-03-85" (month names in
+/// @brief Parses "12 MAR 1985", "12.03.1985", "12 03 1985", "12 MAR/MARS 1985", "12-03-85", and the same
+/// read without a separator ("12031985", "12 MARMARS 1985", "12 JULUIL 1985" for JUL/JUIL) (month names in
 /// English, French, German, Dutch, Spanish, Italian, Portuguese); nullopt when @p text is no valid date.
 std::optional<VizDate> parseVizDate(std::string_view text);
 
@@ -69,8 +70,8 @@ double nameSimilarity(std::string_view mrzName, std::string_view vizName, bool m
 /// counts as part of that name.
 double fragmentSimilarity(std::string_view mrzName, std::string_view vizName);
 
-/// @brief True for characters that printed text and recognisers confuse (0/O/D/Q, 1/I/L, 1/7, 7/T, 2/Z,
-/// 5/S, 6/G, 9/G, 8/B, 4/A, U/V; pairs, not chains): a difference between them is no evidence.
+/// @brief True for characters that printed text and recognisers confuse (0/O/D/Q, 1/I/L, I/J, 1/7, 7/T,
+/// 2/Z, 5/S, 6/G, 9/G, 8/B, 4/A, U/V; pairs, not chains): a difference between them is no evidence.
 bool lookalike(char a, char b);
 
 } // namespace gw::vision::vizocr
