@@ -271,7 +271,7 @@ TEST_CASE("viz: a second read that slips, a date read without separators, a surn
                           MismatchCase{Format::MrvB, 8427789196345919261ull, "birth_date"}));
 }
 
-TEST_CASE("viz: a clean glyph the line misreads confidently is no difference", "[viz]")
+TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "[viz]")
 {
     if (!reader()) {
         WARN("tesseract-ocr-eng is not installed: " << kModel);
@@ -282,11 +282,13 @@ TEST_CASE("viz: a clean glyph the line misreads confidently is no difference", "
     // Another (seed 20261208, capture 208): 7A7K707X1, whose third glyph read alone at one scale was an
     // 'E' at 0.98 and a '7' at the other.
     // And a TD2 (seed 20261209, capture 1571): 93XT9RJ41 read 93XTORI41 in both lights (J and I are
-    // look-alikes now).
+    // look-alikes now); a TD2 (seed 20261210, capture 296) whose birth date 21.12.2011 IR read as 24 at two
+    // scales while white light read '2112200'.
     const auto [format, seed] =
         GENERATE(table<Format, std::uint64_t>({{Format::MrvA, 18227683063547455727ull},
                                                {Format::MrvA, 2600357809856616433ull},
-                                               {Format::Td2, 1802933684920128234ull}}));
+                                               {Format::Td2, 1802933684920128234ull},
+                                               {Format::Td2, 13841650914671958749ull}}));
     const auto got = gw::testing::inspectSpecimen(specimenCase(format, Forgery::Genuine, seed), withReader());
     const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
     REQUIRE(c != nullptr);

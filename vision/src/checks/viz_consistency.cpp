@@ -414,6 +414,28 @@ void judgeNumber(Field& f, const std::vector<ReadItem>& items, const std::string
     }
 }
 
+// True when @p text, not read as a date, still shows the day of the MRZ date @p yymmdd: its digits hold
+// day and month run together ("2112200" for 21.12.2011), or a run of its digits is the day (a day before a
+// month name).
+bool showsMrzDay(std::string_view text, std::string_view yymmdd)
+{
+    if (yymmdd.size() != 6)
+        return false;
+    const std::string day(yymmdd.substr(4, 2)), dayMonth = day + std::string(yymmdd.substr(2, 2));
+    std::string digits, run;
+    bool dayRun = false;
+    for (const char ch : std::string(text) + " ") {
+        if (ch >= '0' && ch <= '9') {
+            digits.push_back(ch);
+            run.push_back(ch);
+            continue;
+        }
+        dayRun = dayRun || run == day;
+        run.clear();
+    }
+    return dayRun || digits.find(dayMonth) != std::string::npos;
+}
+
 // Dates: the MRZ date printed anywhere confirms it; a confidently read date of the same year and month
 // but another day, with the MRZ date nowhere, is a different date (issue and expiry dates never share
 // year and month with the date of birth or with each other on a valid document).
@@ -1110,10 +1132,12 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
                         return vizDateText(d.date) == f->vizValue && d.confidence >= minConf;
                     }))
                     return Again::Same;
-                return std::ranges::any_of(
-                           dates, [&](const FoundDate& d) { return vizocr::sameAsMrzDate(d.date, mrzDate); })
-                           ? Again::Contradicts
-                           : Again::Neither;
+                if (std::ranges::any_of(
+                        dates, [&](const FoundDate& d) { return vizocr::sameAsMrzDate(d.date, mrzDate); }))
+                    return Again::Contradicts;
+                // A reading that is no date may still show the MRZ's day: '2112200' for a genuine 21.12.2011
+                // (the first light read 24 twice) is no slip to look past.
+                return showsMrzDay(again->text, mrzDate) ? Again::Contradicts : Again::Neither;
             }
             if (f == &surname)
                 return nameDiffers(*again, rec, minConf, matchSim, mismatchSim) ? Again::Same
