@@ -108,6 +108,7 @@ TEST_CASE("viz: dates in the VIZ formats parse and compare with the MRZ", "[viz]
     CHECK(gw::vision::vizocr::sameAsMrzDate(*d, "450725"));
     CHECK(parseVizDate("04 DECDEC 2025"));
     CHECK(parseVizDate("19 JAN/JJAN 2016"));     // a stuttered first letter
+    CHECK(parseVizDate("24 OCTIOCT 1988"));      // the slash read as I
     CHECK_FALSE(parseVizDate("25 JULMAI 1945")); // still two months
     const auto e = parseVizDate("22121972");
     REQUIRE(e);

@@ -40,15 +40,19 @@ int monthOf(std::string_view token)
     return 0;
 }
 
-// Two names of one month read without the slash between them, which took a letter with it at most:
-// "JULUIL" for JUL/JUIL, "DECDEC" for DEC/DEC. 0 when @p token is no such pair.
+// Two names of one month read without the slash between them, which took a letter with it at most, or with
+// the slash read as I or L: "JULUIL" for JUL/JUIL, "DECDEC" for DEC/DEC, "OCTIOCT" for OCT/OCT. 0 when
+// @p token is no such pair.
 int runTogetherMonth(std::string_view token)
 {
     for (std::size_t k = 3; k + 2 <= token.size(); ++k) {
         const int m = monthOf(token.substr(0, k));
         if (m == 0)
             continue;
-        const std::string_view rest = token.substr(k);
+        std::string_view rest = token.substr(k);
+        // The slash read as a letter ("OCTIOCT" for OCT/OCT).
+        if (rest.size() > 3 && (rest[0] == 'I' || rest[0] == 'L') && monthOf(rest.substr(1)) == m)
+            return m;
         for (const auto& name : kMonths)
             if (name.month == m && name.name.size() >= rest.size() && name.name.size() - rest.size() <= 1 &&
                 name.name.ends_with(rest))
