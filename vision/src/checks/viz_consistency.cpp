@@ -856,8 +856,8 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
     // as 'E' at 0.98, the same '7' at another scale right), so the strip is read at two scales: with
     // @p bothScales each must read its copies alike and the two must agree; without, one scale whose copies
     // agree suffices, but two that name different text still say nothing.
-    auto readThrice = [&](const cv::Mat& image, cv::Rect box, const char* whitelist,
-                          bool bothScales) -> std::optional<VizLineText> {
+    auto readThrice = [&](const cv::Mat& image, cv::Rect box, const char* whitelist, bool bothScales,
+                          std::string* seen = nullptr) -> std::optional<VizLineText> {
         constexpr int kCopies = 3;
         if (box.width <= 0 || box.height <= 0 || image.empty())
             return std::nullopt;
@@ -893,12 +893,19 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             const ImageView v{strip.data, strip.cols, strip.rows, static_cast<int>(strip.step),
                               PixelFormat::Gray8};
             const auto r = reader->readLine(v, o);
-            // The glyphs of each copy, by where their centre lies.
+            if (r && seen != nullptr)
+                for (const auto& g : r->glyphs)
+                    if (seen->find(g.text) == std::string::npos)
+                        seen->push_back(g.text);
+            // The glyphs of each copy: one each when there are as many as copies (the boxes of copies read
+            // as one word, "JJ J", are not where the copies are), else by where their centre lies.
             std::array<VizLineText, kCopies> copies;
             bool placed = r.has_value() && !r->glyphs.empty();
             for (std::size_t i = 0; placed && i < r->glyphs.size(); ++i) {
                 const VizGlyph& g = r->glyphs[i];
-                const int k = (g.x + g.width / 2 - margin / 2) / (piece.cols + margin);
+                const int k = r->glyphs.size() == kCopies
+                                  ? static_cast<int>(i)
+                                  : (g.x + g.width / 2 - margin / 2) / (piece.cols + margin);
                 placed = g.width > 0 && k >= 0 && k < kCopies;
                 if (placed) {
                     copies[static_cast<std::size_t>(k)].text.push_back(g.text);
@@ -958,13 +965,20 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         }
         return out;
     };
-    // One glyph, read alone (both scales).
+    // One glyph, read alone (both scales). Copies read unlike ("9997") make a doubt that lists every
+    // character seen: the MRZ's among them is no difference.
     auto readGlyph = [&](const cv::Mat& image, cv::Rect box,
                          const char* whitelist) -> std::optional<VizGlyph> {
-        auto t = readThrice(image, box, whitelist, true);
-        if (!t || t->glyphs.size() != 1)
+        std::string seen;
+        auto t = readThrice(image, box, whitelist, true, &seen);
+        if (t && t->glyphs.size() == 1)
+            return t->glyphs.front();
+        if (seen.empty())
             return std::nullopt;
-        return t->glyphs.front();
+        VizGlyph doubt;
+        doubt.confidence = 0;
+        doubt.alternatives = seen;
+        return doubt;
     };
     // An item's reading: raw-line mode, a word read for short items that mode drops ("LI"), and a lone
     // glyph (the sex) read as one glyph on its own when the reader does not give exactly one letter.
