@@ -285,14 +285,16 @@ TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "
     // And a TD2 (seed 20261209, capture 1571): 93XT9RJ41 read 93XTORI41 in both lights (J and I are
     // look-alikes now); a TD2 (seed 20261210, capture 296) whose birth date 21.12.2011 IR read as 24 at two
     // scales while white light read '2112200'; and (seed 20261211, captures 348 and 1052) a J and a 9 the
-    // line reads as 3 and O whose lone copies read 'JJ J' and '9997'.
+    // line reads as 3 and O whose lone copies read 'JJ J' and '9997'; (seed 20261212, capture 250)
+    // 01583HM5J read 01583HMS5, its last box (0.14) over the 5, which alone is a 5.
     const auto [format, seed] =
         GENERATE(table<Format, std::uint64_t>({{Format::MrvA, 18227683063547455727ull},
                                                {Format::MrvA, 2600357809856616433ull},
                                                {Format::Td2, 1802933684920128234ull},
                                                {Format::Td2, 13841650914671958749ull},
                                                {Format::MrvA, 13820233142381513713ull},
-                                               {Format::Td3, 9169052976707001034ull}}));
+                                               {Format::Td3, 9169052976707001034ull},
+                                               {Format::Td1, 18427136294420293379ull}}));
     const auto got = gw::testing::inspectSpecimen(specimenCase(format, Forgery::Genuine, seed), withReader());
     const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
     REQUIRE(c != nullptr);

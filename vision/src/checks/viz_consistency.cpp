@@ -33,6 +33,9 @@ constexpr int kSizeEvidence = -2;                    // Field::at when the glyph
 constexpr int kMinLettersForSizeEvidence = 6;        // shorter names vary too much with transliteration
 constexpr double kMaxShortNameWidthPerLetter = 0.25; // [cap heights] letters are 0.3-0.9 caps wide
 constexpr int kMaxDateChars = 16;
+// The line reader's confidence below which its glyph box is not trusted to hold one glyph: "01583HM5J" read
+// "01583HMS5" put the last box (0.14) over the 5 and half the J; alone it read '5', a false difference.
+constexpr double kMinBoxConfidence = 0.5;
 constexpr double kMinSexCapShare = 0.8;     // of the median cap height of the values read
 constexpr int kMaxNeighbourChars = 30;      // a value sharing a date's baseline (nationality, place of birth)
 constexpr std::size_t kMaxCaptionsRead = 8; // the surname's caption comes within the first few (9303-4)
@@ -292,7 +295,7 @@ NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, std::size_t dropp
             if (solo && (solo->text == want || vizocr::lookalike(solo->text, want) ||
                          (!soloSure && solo->alternatives.find(want) != std::string::npos))) {
                 sure = false;
-            } else if (soloSure) {
+            } else if (soloSure && g.confidence >= kMinBoxConfidence) {
                 sure = true;
                 // The glyph's own reading names the character, but a look-alike of the line's reading is
                 // the same glyph ('O' alone for the line's '0' among digits): the line's stands then.
