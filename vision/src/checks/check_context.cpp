@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace gw::vision::checks {
 
@@ -18,6 +20,18 @@ cv::Rect toPixels(const RectMm& mm, double pixelsPerMm, cv::Size size)
 RectMm toMm(const cv::Rect& px, double pixelsPerMm)
 {
     return RectMm{px.x / pixelsPerMm, px.y / pixelsPerMm, px.width / pixelsPerMm, px.height / pixelsPerMm};
+}
+
+double greyAtPercent(const cv::Mat& grey, int percent)
+{
+    if (grey.empty())
+        return 0;
+    const cv::Mat continuous = grey.isContinuous() ? grey : grey.clone();
+    std::vector<std::uint8_t> v(continuous.data, continuous.data + continuous.total());
+    const auto at =
+        v.begin() + static_cast<std::ptrdiff_t>(v.size() * static_cast<std::size_t>(percent) / 100);
+    std::ranges::nth_element(v, at);
+    return *at;
 }
 
 CheckOutcome notSupported(std::string id, std::string tr03135Id, std::string_view lightEn,

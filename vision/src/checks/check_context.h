@@ -44,6 +44,10 @@ cv::Rect toPixels(const RectMm& mm, double pixelsPerMm, cv::Size size);
 /// @brief [mm] rectangle of the pixel rectangle @p px.
 RectMm toMm(const cv::Rect& px, double pixelsPerMm);
 
+/// @brief The grey level at rank size * @p percent / 100 of the sorted pixels of @p grey (CV_8UC1, may be
+/// a view into a larger image); 0 when it is empty.
+double greyAtPercent(const cv::Mat& grey, int percent);
+
 /// @brief The outcome of a check whose light was not captured ('not_supported', never failed).
 /// @param lightEn / lightNl the light's name, e.g. "infrared" / "infrarood"
 CheckOutcome notSupported(std::string id, std::string tr03135Id, std::string_view lightEn,

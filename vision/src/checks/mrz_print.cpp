@@ -292,10 +292,7 @@ double cellContrast(const cv::Mat& grey, const RectMm& cell, double pixelsPerMm)
     const cv::Rect px = toPixels(cell, pixelsPerMm, grey.size());
     if (px.width < 2 || px.height < 2)
         return 0;
-    const cv::Mat patch = grey(px).clone(); // continuous
-    std::vector<std::uint8_t> v(patch.data, patch.data + patch.total());
-    std::ranges::sort(v);
-    return static_cast<double>(v[v.size() * 95 / 100]) - static_cast<double>(v[v.size() * 5 / 100]);
+    return greyAtPercent(grey(px), 95) - greyAtPercent(grey(px), 5);
 }
 
 // Cells whose glyph glare washed out (ink contrast below @p washedOut times the MRZ's median) are left out:

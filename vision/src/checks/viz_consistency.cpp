@@ -875,14 +875,7 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         // The piece's paper made white like the strip's: the edges of a grey patch on white read as strokes
         // (a clean 'C' and a clean '7' alone came back 'EEE' at 0.97, at both scales).
         cv::Mat paperWhite;
-        {
-            const cv::Mat patch = image(box).clone(); // continuous
-            std::vector<std::uint8_t> values(patch.data, patch.data + patch.total());
-            auto at = values.begin() + static_cast<std::ptrdiff_t>(values.size() * 9 / 10);
-            std::ranges::nth_element(values, at);
-            const double paper = std::max<double>(*at, 64);
-            patch.convertTo(paperWhite, CV_8U, 255.0 / paper);
-        }
+        image(box).convertTo(paperWhite, CV_8U, 255.0 / std::max(greyAtPercent(image(box), 90), 64.0));
         for (const double scale : {1.0, kRereadScale}) {
             cv::Mat piece = paperWhite;
             if (scale != 1.0)
