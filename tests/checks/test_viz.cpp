@@ -272,6 +272,27 @@ TEST_CASE("viz: a second read that slips, a date read without separators, a surn
                           MismatchCase{Format::MrvB, 8427789196345919261ull, "birth_date"}));
 }
 
+TEST_CASE("viz: a differing glyph is judged beside its line's glyphs of known character", "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Captures of fresh-seed runs that passed: numbers whose differing glyph read alone said nothing
+    // useful ("1 1 1" read as one '2'; a '1' with a fleck of its neighbour as 'EEE'; a '4' with a dot as
+    // '44 45'), but which match the line's own '1's or '4's; 1 <-> 7 swaps, where the glyph is clearly
+    // unlike the line's 7s; a second read that saw the '1' as 'I'; and a stray small 'F' that confirmed an
+    // MRZ 'F' over the printed 'M'.
+    expectCaught(GENERATE(MismatchCase{Format::MrvB, 13880183572097930969ull, "document_number"},
+                          MismatchCase{Format::MrvB, 9050823253566980541ull, "document_number"},
+                          MismatchCase{Format::Td3, 15366713906275140349ull, "document_number"},
+                          MismatchCase{Format::MrvB, 14986868132929755890ull, "document_number"},
+                          MismatchCase{Format::Td3, 16373808468814283335ull, "document_number"},
+                          MismatchCase{Format::MrvB, 2483092514728372064ull, "document_number"},
+                          MismatchCase{Format::Td1, 5391890976674699162ull, "document_number"},
+                          MismatchCase{Format::Td2, 9040675280474153463ull, "sex"}));
+}
+
 TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "[viz]")
 {
     if (!reader()) {
