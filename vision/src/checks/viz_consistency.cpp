@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -41,6 +42,10 @@ constexpr int kMaxNeighbourChars = 30;      // a value sharing a date's baseline
 constexpr std::size_t kMaxCaptionsRead = 8; // the surname's caption comes within the first few (9303-4)
 
 struct ReadItem {
+    ReadItem(vizocr::TextItem i, VizLineText t, cv::Mat img)
+        : item(i), text(std::move(t)), image(std::move(img))
+    {
+    }
     vizocr::TextItem item;
     VizLineText text;
     cv::Mat image; ///< what the reader was given (glyph boxes refer to it)
@@ -449,6 +454,65 @@ int rawMismatches(const std::string& read, const std::string& mrzNumber, std::si
     for (std::size_t k = 0; k < read.size(); ++k)
         n += read[k] != mrzNumber[mrzIndex(k, droppedAt)] ? 1 : 0;
     return n;
+}
+
+// The glyph-sized blobs of ink on the band of a reading's glyphs (not dots, commas or a neighbouring
+// line's descenders), left to right.
+std::vector<cv::Rect> bandBlobs(const ReadItem& source, const Alnum& a)
+{
+    std::vector<cv::Rect> out;
+    if (source.image.empty() || a.glyphs.empty())
+        return out;
+    std::vector<int> heights;
+    int top = source.image.rows, bottom = 0;
+    for (const VizGlyph* g : a.glyphs) {
+        heights.push_back(g->height);
+        top = std::min(top, g->y);
+        bottom = std::max(bottom, g->y + g->height);
+    }
+    std::ranges::nth_element(heights, heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2));
+    const int glyphH = heights[heights.size() / 2];
+    cv::Mat ink, labels, stats, centroids;
+    cv::threshold(source.image, ink, 128, 255, cv::THRESH_BINARY_INV);
+    const int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    for (int i = 1; i < n; ++i) {
+        const cv::Rect b(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                         stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+        const int cy = b.y + b.height / 2;
+        if (b.height >= 0.6 * glyphH && cy >= top && cy <= bottom)
+            out.push_back(b);
+    }
+    std::ranges::sort(out, {}, [](const cv::Rect& r) { return r.x; });
+    return out;
+}
+
+int centreX(const cv::Rect& r)
+{
+    return r.x + r.width / 2;
+}
+
+// Where a reading one character short lost a character under its neighbour's box ('4063NON1' for
+// 4063N0N1J: the 1's box spans the 1 and the J): the x between the two blobs of that box, when the band
+// holds one blob per character wanted and only one box holds two. -1 when not so.
+int mergedGap(const ReadItem& source, std::size_t wanted)
+{
+    const Alnum a = alnumOf(source.text);
+    const auto blobs = bandBlobs(source, a);
+    if (a.text.size() + 1 != wanted || blobs.size() != wanted)
+        return -1;
+    int gap = -1;
+    for (const VizGlyph* g : a.glyphs) {
+        std::vector<cv::Rect> inside;
+        for (const cv::Rect& b : blobs)
+            if (g->x <= centreX(b) && centreX(b) < g->x + g->width)
+                inside.push_back(b);
+        if (inside.size() < 2)
+            continue;
+        if (inside.size() > 2 || gap >= 0)
+            return -1;
+        gap = (inside[0].x + inside[0].width + inside[1].x) / 2;
+    }
+    return gap;
 }
 
 // Aligns a reading with the MRZ's number. The LSTM reader sometimes stutters on look-alikes ("AMO0725032"
@@ -917,6 +981,43 @@ int itemAbove(const std::vector<vizocr::TextItem>& all, const vizocr::TextItem& 
     return above;
 }
 
+// The first value under the header line that holds the document number, at the data column's left edge:
+// ICAO 9303-4 opens the personal data (zone II) with the surname. Only when it stands one line pitch
+// under the header, the pitch of the column's own lines: a surname the text finder missed must not make
+// the given names or the nationality stand in for it. -1 when there is none such.
+int firstUnderHeader(const std::vector<vizocr::TextItem>& all, const vizocr::TextItem& number)
+{
+    const double cap = number.capHeightPx;
+    const double headerY = number.boxPx.y + number.boxPx.height / 2.0;
+    auto dataSized = [&](const vizocr::TextItem& it) {
+        return it.capHeightPx >= 0.8 * cap;
+    };
+    int left = std::numeric_limits<int>::max();
+    for (const auto& it : all)
+        if (dataSized(it))
+            left = std::min(left, it.boxPx.x);
+    std::vector<double> column; // centres of the column's lines below the header
+    int first = -1;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const cv::Rect b = all[i].boxPx;
+        const double y = b.y + b.height / 2.0;
+        if (!dataSized(all[i]) || std::abs(b.x - left) > cap || y < headerY + cap)
+            continue;
+        column.push_back(y);
+        if (first < 0 || b.y < all[static_cast<std::size_t>(first)].boxPx.y)
+            first = static_cast<int>(i);
+    }
+    std::ranges::sort(column);
+    if (first < 0 || column.size() < 3)
+        return -1;
+    std::vector<double> steps;
+    for (std::size_t i = 1; i < column.size(); ++i)
+        steps.push_back(column[i] - column[i - 1]);
+    std::ranges::nth_element(steps, steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2));
+    const double pitch = steps[steps.size() / 2];
+    return std::abs(column.front() - headerY - pitch) <= 0.35 * pitch ? first : -1;
+}
+
 } // namespace
 
 CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* reader)
@@ -1129,13 +1230,32 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         }
         return r;
     };
+    // A reading one short of the number with a box over two glyphs is read again with the two set apart
+    // (the reader takes a glyph that nearly touches its neighbour for part of it): @p img becomes that
+    // image when the new reading has the number's length.
+    auto spreadMerged = [&](cv::Mat& img, const vizocr::TextItem& it, auto& r) {
+        if (!r)
+            return;
+        const int gap = mergedGap(ReadItem{it, *r, img}, mrzNumber.size());
+        if (gap <= 0 || gap >= img.cols)
+            return;
+        cv::Mat spread(img.rows, img.cols + static_cast<int>(kTargetCapPx / 2), img.type(), cv::Scalar(255));
+        img.colRange(0, gap).copyTo(spread.colRange(0, gap));
+        img.colRange(gap, img.cols).copyTo(spread.colRange(spread.cols - (img.cols - gap), spread.cols));
+        auto again = readValue(spread, it);
+        if (again && alnumOf(*again).text.size() == mrzNumber.size()) {
+            img = spread;
+            r = std::move(again);
+        }
+    };
     auto readItem = [&](std::size_t i) {
         tried[i] = 1;
         const auto& it = layer.items[i];
-        const cv::Mat img = vizocr::itemImage(layer, it, kTargetCapPx, kPadCaps);
+        cv::Mat img = vizocr::itemImage(layer, it, kTargetCapPx, kPadCaps);
         auto r = readValue(img, it);
+        spreadMerged(img, it, r);
         if (r && !r->text.empty())
-            items.push_back({it, std::move(*r), img, {}});
+            items.emplace_back(it, std::move(*r), img);
     };
     // A glyph of a reading re-read on its own (letters and digits), once.
     const GlyphReader alone = [&](const ReadItem& from, std::size_t glyph) -> std::optional<VizGlyph> {
@@ -1206,8 +1326,20 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             captionedSurname = static_cast<int>(at - items.begin());
             // Unreadable (Tesseract reads a clean "LI" as "Ll" or "uu"): its size may still tell.
             if (at == items.end())
-                items.push_back({valueItem, {}, {}, {}});
+                items.emplace_back(valueItem, VizLineText{}, cv::Mat{});
             break;
+        }
+        // No caption either: the first value of the personal data, when it reads.
+        if (captionedSurname < 0 && fields.number.item >= 0) {
+            const int value =
+                firstUnderHeader(layer.items, items[static_cast<std::size_t>(fields.number.item)].item);
+            if (value >= 0 && tried[static_cast<std::size_t>(value)] == 0)
+                readItem(static_cast<std::size_t>(value));
+            const auto at = value < 0 ? items.end() : std::ranges::find_if(items, [&](const ReadItem& r) {
+                return r.item.boxPx == layer.items[static_cast<std::size_t>(value)].boxPx;
+            });
+            if (at != items.end())
+                captionedSurname = static_cast<int>(at - items.begin());
         }
         if (captionedSurname >= 0)
             fields =
@@ -1244,8 +1376,9 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             scale = kTargetCapPx * kRereadScale;
         }
         const auto readAgain = [&](const vizocr::TextLayer& from, double capPx) {
-            const cv::Mat img = vizocr::itemImage(from, first.item, capPx, kPadCaps);
+            cv::Mat img = vizocr::itemImage(from, first.item, capPx, kPadCaps);
             auto again = readValue(img, first.item);
+            spreadMerged(img, first.item, again);
             if (!again)
                 return Again::Neither;
             if (f == &number) {
@@ -1254,7 +1387,7 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
                 // contradict it: one that neither confirms nor differs (a stutter, a lost character)
                 // leaves it standing.
                 Field second{"document_number", "", ""};
-                const std::vector<ReadItem> one{{first.item, *again, img, {}}};
+                const std::vector<ReadItem> one{ReadItem{first.item, *again, img}};
                 judgeNumber(second, one, mrzNumber, minConf, &alone);
                 // The same glyph read as a look-alike of the first reading ('I' for '1') differs the same
                 // way.
