@@ -311,6 +311,21 @@ TEST_CASE("viz: a number read one short under a box over two glyphs, a surname f
                           MismatchCase{Format::Td1, 12119509918393142346ull, "surname"}));
 }
 
+TEST_CASE("viz: a date IR garbles is read in white light, a sex's second read that slips is no contradiction",
+          "[viz]")
+{
+    if (!reader()) {
+        WARN("tesseract-ocr-eng is not installed: " << kModel);
+        return;
+    }
+    // Birth dates the IR image gave as '41074' (13.11.1974), 'I DEC/DEC 1974' (11 DEC) and '41 OCT.2007.'
+    // (11 OCT), which white light reads cleanly; and a printed 'F' (MRZ 'M') that white light read as 'R'.
+    expectCaught(GENERATE(MismatchCase{Format::MrvA, 17192755338891913266ull, "birth_date"},
+                          MismatchCase{Format::MrvA, 3958839379333882609ull, "birth_date"},
+                          MismatchCase{Format::Td3, 6899312738422996159ull, "birth_date"},
+                          MismatchCase{Format::Td3, 2311127663719417766ull, "sex"}));
+}
+
 TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "[viz]")
 {
     if (!reader()) {

@@ -39,6 +39,7 @@ constexpr int kMaxDateChars = 16;
 constexpr double kMinBoxConfidence = 0.5;
 constexpr double kMinSexCapShare = 0.8;     // of the median cap height of the values read
 constexpr int kMaxNeighbourChars = 30;      // a value sharing a date's baseline (nationality, place of birth)
+constexpr int kMaxDateRereads = 3;          // items of a date's size that read as no date
 constexpr std::size_t kMaxCaptionsRead = 8; // the surname's caption comes within the first few (9303-4)
 
 struct ReadItem {
@@ -48,7 +49,8 @@ struct ReadItem {
     }
     vizocr::TextItem item;
     VizLineText text;
-    cv::Mat image; ///< what the reader was given (glyph boxes refer to it)
+    cv::Mat image;          ///< what the reader was given (glyph boxes refer to it)
+    bool otherView = false; ///< read in the other light (or at the other scale), see the date re-read
     /// Glyphs re-read on their own, by glyph index (filled on demand by a GlyphReader).
     mutable std::map<std::size_t, std::optional<VizGlyph>> alone;
 };
@@ -1345,6 +1347,44 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             fields =
                 judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone, captionedSurname);
     }
+    // The other view of an item: white light when the items were read under IR, else another scale.
+    auto otherView = [&](const vizocr::TextItem& it, double& capPx) {
+        capPx = kTargetCapPx * kRereadScale;
+        if (!fromIr)
+            return layer;
+        capPx = kTargetCapPx;
+        const int pad = static_cast<int>(std::lround(2.0 * ctx.pixelsPerMm));
+        const cv::Rect b = it.boxPx;
+        return vizocr::findText(whiteGrey,
+                                cv::Rect(b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad),
+                                ctx.pixelsPerMm);
+    };
+    // A date still unseen while items of a date's size read as no date at all: IR garbles a date now and
+    // then ('41074' for 13.11.1974, 'I DEC/DEC 1974' for 11 DEC) that white light reads cleanly. Those
+    // items are read once more in the other view; a difference found there is verified in that view.
+    if (fields.birth.state == State::Absent || fields.expiry.state == State::Absent) {
+        int reread = 0;
+        const std::size_t count = items.size();
+        for (std::size_t i = 0; i < count && reread < kMaxDateRereads; ++i) {
+            if (items[i].otherView || (possibleFields(items[i].item, expected) & kDateBits) == 0 ||
+                !datesIn(items[i].text).empty() ||
+                std::ranges::count_if(items[i].text.text, [](char ch) { return ch >= '0' && ch <= '9'; }) < 3)
+                continue;
+            ++reread;
+            const vizocr::TextItem it = items[i].item;
+            double capPx = 0;
+            const vizocr::TextLayer view = otherView(it, capPx);
+            const cv::Mat img = vizocr::itemImage(view, it, capPx, kPadCaps);
+            auto again = readValue(img, it);
+            if (!again || again->text.empty())
+                continue;
+            items.emplace_back(it, std::move(*again), img);
+            items.back().otherView = true;
+        }
+        if (reread > 0)
+            fields =
+                judgeAll(items, rec, mrzNumber, minConf, matchSim, mismatchSim, &alone, captionedSurname);
+    }
     Field& number = fields.number;
     Field& surname = fields.surname;
     Field& given = fields.given;
@@ -1363,17 +1403,13 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         if (f->state != State::Differs || f->at == kSizeEvidence)
             continue;
         const auto& first = items[static_cast<std::size_t>(f->item)];
-        vizocr::TextLayer other;
         double scale = kTargetCapPx;
-        if (fromIr) {
-            const int pad = static_cast<int>(std::lround(2.0 * ctx.pixelsPerMm));
-            const cv::Rect b = first.item.boxPx;
-            other = vizocr::findText(whiteGrey,
-                                     cv::Rect(b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad),
-                                     ctx.pixelsPerMm);
-        } else {
-            other = layer;
-            scale = kTargetCapPx * kRereadScale;
+        // A reading of the other view is verified there, at the scales it was not read at.
+        const vizocr::TextLayer other = otherView(first.item, scale);
+        double thirdScale = fromIr ? kTargetCapPx * kRereadScale : kTargetCapPx / kRereadScale;
+        if (first.otherView) {
+            scale = fromIr ? kTargetCapPx * kRereadScale : kTargetCapPx / kRereadScale;
+            thirdScale = fromIr ? kTargetCapPx / kRereadScale : 0;
         }
         const auto readAgain = [&](const vizocr::TextLayer& from, double capPx) {
             cv::Mat img = vizocr::itemImage(from, first.item, capPx, kPadCaps);
@@ -1415,13 +1451,18 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             if (f == &surname)
                 return nameDiffers(*again, rec, minConf, matchSim, mismatchSim) ? Again::Same
                                                                                 : Again::Contradicts;
-            return compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf
-                       ? Again::Same
-                       : Again::Contradicts;
+            if (compact(again->text) == compact(first.text.text) && alnumConfidence(*again) >= minConf)
+                return Again::Same;
+            // A sex read as another letter ('R' for a clean 'F' in white light) is a slip of its own unless
+            // it is the MRZ's.
+            if (f == &sex && compact(again->text).find(f->mrzValue) == std::string::npos)
+                return Again::Neither;
+            return Again::Contradicts;
         };
         Again verdict = readAgain(other, scale);
-        if (verdict == Again::Neither) // the first read's own light, at a scale not read yet
-            verdict = readAgain(layer, fromIr ? kTargetCapPx * kRereadScale : kTargetCapPx / kRereadScale);
+        if (verdict == Again::Neither &&
+            thirdScale > 0) // the first read's own light, at a scale not read yet
+            verdict = readAgain(first.otherView ? other : layer, thirdScale);
         if (verdict != Again::Same) {
             f->state = State::Absent;
             f->vizValue.clear();
