@@ -107,9 +107,11 @@ TEST_CASE("viz: dates in the VIZ formats parse and compare with the MRZ", "[viz]
     REQUIRE(d);
     CHECK(gw::vision::vizocr::sameAsMrzDate(*d, "450725"));
     CHECK(parseVizDate("04 DECDEC 2025"));
-    CHECK(parseVizDate("19 JAN/JJAN 2016"));     // a stuttered first letter
-    CHECK(parseVizDate("24 OCTIOCT 1988"));      // the slash read as I
-    CHECK_FALSE(parseVizDate("25 JULMAI 1945")); // still two months
+    CHECK(parseVizDate("19 JAN/JJAN 2016"));      // a stuttered first letter
+    CHECK(parseVizDate("24 OCTIOCT 1988"));       // the slash read as I
+    CHECK(parseVizDate("23 JULNUIL 2017"));       // the slash and the J read as one N
+    CHECK_FALSE(parseVizDate("23 JULNAIL 2017")); // a second name that is no month
+    CHECK_FALSE(parseVizDate("25 JULMAI 1945"));  // still two months
     const auto e = parseVizDate("22121972");
     REQUIRE(e);
     CHECK(gw::vision::vizocr::sameAsMrzDate(*e, "721222"));
@@ -323,7 +325,9 @@ TEST_CASE("viz: a date IR garbles is read in white light, a sex's second read th
     expectCaught(GENERATE(MismatchCase{Format::MrvA, 17192755338891913266ull, "birth_date"},
                           MismatchCase{Format::MrvA, 3958839379333882609ull, "birth_date"},
                           MismatchCase{Format::Td3, 6899312738422996159ull, "birth_date"},
-                          MismatchCase{Format::Td3, 2311127663719417766ull, "sex"}));
+                          MismatchCase{Format::Td3, 2311127663719417766ull, "sex"},
+                          // '23 JULNUIL 2017' on the second read: the slash and the J as one N.
+                          MismatchCase{Format::MrvA, 3537500088044882192ull, "birth_date"}));
 }
 
 TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "[viz]")

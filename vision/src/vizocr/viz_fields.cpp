@@ -41,7 +41,8 @@ int monthOf(std::string_view token)
 }
 
 // Two names of one month read without the slash between them, which took a letter with it at most, or with
-// the slash read as I or L: "JULUIL" for JUL/JUIL, "DECDEC" for DEC/DEC, "OCTIOCT" for OCT/OCT. 0 when
+// the slash read as I or L: "JULUIL" for JUL/JUIL, "DECDEC" for DEC/DEC, "OCTIOCT" for OCT/OCT, or with the
+// slash and the next letter read as one ("JULNUIL"). 0 when
 // @p token is no such pair.
 int runTogetherMonth(std::string_view token)
 {
@@ -53,10 +54,16 @@ int runTogetherMonth(std::string_view token)
         // The slash read as a letter ("OCTIOCT" for OCT/OCT).
         if (rest.size() > 3 && (rest[0] == 'I' || rest[0] == 'L') && monthOf(rest.substr(1)) == m)
             return m;
-        for (const auto& name : kMonths)
-            if (name.month == m && name.name.size() >= rest.size() && name.name.size() - rest.size() <= 1 &&
+        for (const auto& name : kMonths) {
+            if (name.month != m)
+                continue;
+            if (name.name.size() >= rest.size() && name.name.size() - rest.size() <= 1 &&
                 name.name.ends_with(rest))
                 return m;
+            // The slash and the second name's first letter read as one letter ("JULNUIL" for JUL/JUIL).
+            if (rest.size() >= 4 && name.name.size() == rest.size() && name.name.substr(1) == rest.substr(1))
+                return m;
+        }
     }
     return 0;
 }
