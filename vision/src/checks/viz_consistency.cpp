@@ -290,6 +290,22 @@ void whitenNeighbours(cv::Mat& piece, const cv::Rect& core)
     piece.setTo(255, foreign & ~own);
 }
 
+// @p box of @p image widened by an eighth of its height (the anti-aliased edge; @p outer: where), its
+// paper made white (scaled so its 90th percentile of grey is 255) and its neighbours' ink removed. Empty
+// when the box lies outside the image.
+cv::Mat cleanPiece(const cv::Mat& image, const cv::Rect& box, cv::Rect& outer)
+{
+    const int pad = std::max(2, box.height / 8);
+    outer = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
+            cv::Rect(0, 0, image.cols, image.rows);
+    if (image.empty() || box.width <= 0 || box.height <= 0 || outer.width <= 0 || outer.height <= 0)
+        return {};
+    cv::Mat piece;
+    image(outer).convertTo(piece, CV_8U, 255.0 / std::max(greyAtPercent(image(outer), 90), 64.0));
+    whitenNeighbours(piece, box - outer.tl());
+    return piece;
+}
+
 // A glyph's ink cut from its neighbours and scaled to one size, to compare with the other glyphs of its
 // line (same font, size, print and light).
 struct GlyphShape {
@@ -308,17 +324,10 @@ constexpr double kTwinUnlike = 0.50;
 
 std::optional<GlyphShape> glyphShape(const cv::Mat& image, const VizGlyph& g)
 {
-    const cv::Rect box(g.x, g.y, g.width, g.height);
-    if (image.empty() || box.width <= 0 || box.height <= 0)
+    cv::Rect outer;
+    const cv::Mat piece = cleanPiece(image, cv::Rect(g.x, g.y, g.width, g.height), outer);
+    if (piece.empty())
         return std::nullopt;
-    const int pad = std::max(2, box.height / 8);
-    const cv::Rect outer = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
-                           cv::Rect(0, 0, image.cols, image.rows);
-    if (outer.width <= 0 || outer.height <= 0)
-        return std::nullopt;
-    cv::Mat piece;
-    image(outer).convertTo(piece, CV_8U, 255.0 / std::max(greyAtPercent(image(outer), 90), 64.0));
-    whitenNeighbours(piece, box - outer.tl());
     cv::Mat ink;
     cv::threshold(piece, ink, 160, 255, cv::THRESH_BINARY_INV);
     const cv::Rect tight = cv::boundingRect(ink);
@@ -1089,22 +1098,16 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
     auto readThrice = [&](const cv::Mat& image, cv::Rect box, const char* whitelist, bool bothScales,
                           std::string* seen = nullptr) -> std::optional<VizLineText> {
         constexpr int kCopies = 3;
-        if (box.width <= 0 || box.height <= 0 || image.empty())
+        // The piece's paper made white like the strip's: the edges of a grey patch on white read as strokes
+        // (a clean 'C' and a clean '7' alone came back 'EEE' at 0.97, at both scales).
+        cv::Rect outer;
+        const cv::Mat paperWhite = cleanPiece(image, box, outer);
+        if (paperWhite.empty())
             return std::nullopt;
-        const int pad = std::max(2, box.height / 8);
-        const cv::Rect core = box;
-        box = cv::Rect(box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad) &
-              cv::Rect(0, 0, image.cols, image.rows);
-        if (box.width <= 0 || box.height <= 0)
-            return std::nullopt;
+        box = outer;
         VizReadOptions o = options;
         o.whitelist = whitelist;
         std::optional<VizLineText> out;
-        // The piece's paper made white like the strip's: the edges of a grey patch on white read as strokes
-        // (a clean 'C' and a clean '7' alone came back 'EEE' at 0.97, at both scales).
-        cv::Mat paperWhite;
-        image(box).convertTo(paperWhite, CV_8U, 255.0 / std::max(greyAtPercent(image(box), 90), 64.0));
-        whitenNeighbours(paperWhite, core - box.tl());
         for (const double scale : {1.0, kRereadScale}) {
             cv::Mat piece = paperWhite;
             if (scale != 1.0)
