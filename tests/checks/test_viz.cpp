@@ -352,7 +352,12 @@ TEST_CASE("viz: genuine print a reader misreads confidently is no difference", "
                                                {Format::Td2, 13841650914671958749ull},
                                                {Format::MrvA, 13820233142381513713ull},
                                                {Format::Td3, 9169052976707001034ull},
-                                               {Format::Td1, 18427136294420293379ull}}));
+                                               {Format::Td1, 18427136294420293379ull},
+                                               // Seed 20261217: E0MG0EJ read EOMGOEJ whose second 'O'
+                                               // alone read 'GGG'; a TD1 surname LI the text finder
+                                               // missed, so the header's 'AR' two lines up stood in.
+                                               {Format::Td3, 13452780118288574774ull},
+                                               {Format::Td1, 8394686515669596325ull}}));
     const auto got = gw::testing::inspectSpecimen(specimenCase(format, Forgery::Genuine, seed), withReader());
     const auto* c = gw::testing::findCheck(got.report, "viz.mrz_consistency");
     REQUIRE(c != nullptr);

@@ -37,8 +37,12 @@ constexpr int kMaxDateChars = 16;
 // The line reader's confidence below which its glyph box is not trusted to hold one glyph: "01583HM5J" read
 // "01583HMS5" put the last box (0.14) over the 5 and half the J; alone it read '5', a false difference.
 constexpr double kMinBoxConfidence = 0.5;
-constexpr double kMinSexCapShare = 0.8;     // of the median cap height of the values read
-constexpr int kMaxNeighbourChars = 30;      // a value sharing a date's baseline (nationality, place of birth)
+constexpr double kMinSexCapShare = 0.8; // of the median cap height of the values read
+constexpr int kMaxNeighbourChars = 30;  // a value sharing a date's baseline (nationality, place of birth)
+// Between two lines of values at most this many cap heights (a caption between them included: 1.6 on
+// TD1, 2.1 on TD3); a line the text finder missed leaves 4 or more (a TD1 surname LI not found made the
+// header's 'AR' stand in for it).
+constexpr double kMaxLineGapCaps = 3.0;
 constexpr int kMaxDateRereads = 3;          // items of a date's size that read as no date
 constexpr std::size_t kMaxCaptionsRead = 8; // the surname's caption comes within the first few (9303-4)
 
@@ -434,7 +438,11 @@ NumberMatch matchNumber(Alnum a, const std::string& mrzNumber, std::size_t dropp
             if (solo && (solo->text == want || vizocr::lookalike(solo->text, want) ||
                          (!soloSure && solo->alternatives.find(want) != std::string::npos))) {
                 sure = false;
-            } else if (soloSure && g.confidence >= kMinBoxConfidence) {
+            } else if (soloSure && g.confidence >= kMinBoxConfidence &&
+                       !(vizocr::lookalike(seen, want) && solo->text != seen &&
+                         !vizocr::lookalike(solo->text, seen))) {
+                // (A line reading that is a look-alike of the MRZ's character and a lone reading that is
+                // neither disagree: a genuine '0' read 'O' in its line and 'GGG' alone made a RED.)
                 sure = true;
                 // The glyph's own reading names the character, but a look-alike of the line's reading is
                 // the same glyph ('O' alone for the line's '0' among digits): the line's stands then.
@@ -773,8 +781,8 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
             const cv::Rect b = items[i].item.boxPx;
             const int gapPx = gb.y - (b.y + b.height);
             const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
-            if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
-                std::abs(b.x - gb.x) > 2.0 * cap)
+            if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > kMaxLineGapCaps * cap ||
+                !overlapsX || std::abs(b.x - gb.x) > 2.0 * cap)
                 continue;
             if (above < 0 || b.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
                 above = static_cast<int>(i);
@@ -983,7 +991,7 @@ int itemAbove(const std::vector<vizocr::TextItem>& all, const vizocr::TextItem& 
         const cv::Rect b = all[i].boxPx;
         const int gapPx = gb.y - (b.y + b.height);
         const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
-        if (b == gb || gapPx < -0.3 * cap || gapPx > 4.0 * cap || !overlapsX ||
+        if (b == gb || gapPx < -0.3 * cap || gapPx > kMaxLineGapCaps * cap || !overlapsX ||
             std::abs(b.x - gb.x) > 2.0 * cap)
             continue;
         if (above < 0 || b.y > all[static_cast<std::size_t>(above)].boxPx.y)
