@@ -1132,8 +1132,7 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             // Only a reading with a glyph for every copy saw the glyph: "1 1 1" once came back as one '2'.
             if (r && seen != nullptr && r->glyphs.size() >= kCopies)
                 for (const auto& g : r->glyphs)
-                    if (seen->find(g.text) == std::string::npos)
-                        seen->push_back(g.text);
+                    seen->push_back(g.text);
             // The glyphs of each copy: one each when there are as many as copies (the boxes of copies read
             // as one word, "JJ J", are not where the copies are), else by where their centre lies.
             std::array<VizLineText, kCopies> copies;
@@ -1203,18 +1202,21 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
         return out;
     };
     // One glyph, read alone (both scales). Copies read unlike ("9997") make a doubt that lists every
-    // character seen: the MRZ's among them is no difference.
+    // character seen in two copies or more: the MRZ's among them is no difference (a forged '4' read
+    // '44 40' once hid behind the one '0').
     auto readGlyph = [&](const cv::Mat& image, cv::Rect box,
                          const char* whitelist) -> std::optional<VizGlyph> {
         std::string seen;
         auto t = readThrice(image, box, whitelist, true, &seen);
         if (t && t->glyphs.size() == 1)
             return t->glyphs.front();
-        if (seen.empty())
-            return std::nullopt;
         VizGlyph doubt;
         doubt.confidence = 0;
-        doubt.alternatives = seen;
+        for (const char ch : seen)
+            if (std::ranges::count(seen, ch) >= 2 && doubt.alternatives.find(ch) == std::string::npos)
+                doubt.alternatives.push_back(ch);
+        if (doubt.alternatives.empty())
+            return std::nullopt;
         return doubt;
     };
     // An item's reading: raw-line mode, a word read for short items that mode drops ("LI"), and a lone
