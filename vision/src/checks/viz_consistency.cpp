@@ -1473,8 +1473,8 @@ CheckOutcome checkVizMrzConsistency(const CheckContext& ctx, VizTextReader* read
             return Again::Contradicts;
         };
         Again verdict = readAgain(other, scale);
-        if (verdict == Again::Neither &&
-            thirdScale > 0) // the first read's own light, at a scale not read yet
+        // Then the first read's own view, at a scale not read yet.
+        if (verdict == Again::Neither && thirdScale > 0)
             verdict = readAgain(first.otherView ? other : layer, thirdScale);
         if (verdict != Again::Same) {
             f->state = State::Absent;
