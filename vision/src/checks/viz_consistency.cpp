@@ -749,6 +749,15 @@ int findName(const std::vector<ReadItem>& items, const std::string& mrzName, boo
     return best;
 }
 
+// @p b is the value one line above @p below (same column; @p cap: the lower value's cap height).
+bool lineAbove(const cv::Rect& b, const cv::Rect& below, double cap)
+{
+    const int gapPx = below.y - (b.y + b.height);
+    const bool overlapsX = b.x < below.x + below.width && below.x < b.x + b.width;
+    return gapPx >= -0.3 * cap && gapPx <= kMaxLineGapCaps * cap && overlapsX &&
+           std::abs(b.x - below.x) <= 2.0 * cap;
+}
+
 // Surname: found by similarity; else, ICAO 9303-4 puts the surname field right above the given names, so
 // the value directly above the given names, read confidently and unlike the MRZ surname, differs.
 void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, const MrzRecord& rec,
@@ -778,13 +787,9 @@ void judgeSurname(Field& f, Field& given, const std::vector<ReadItem>& items, co
         const cv::Rect gb = items[static_cast<std::size_t>(g)].item.boxPx;
         const double cap = items[static_cast<std::size_t>(g)].item.capHeightPx;
         for (std::size_t i = 0; i < items.size(); ++i) {
-            const cv::Rect b = items[i].item.boxPx;
-            const int gapPx = gb.y - (b.y + b.height);
-            const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
-            if (static_cast<int>(i) == g || gapPx < -0.3 * cap || gapPx > kMaxLineGapCaps * cap ||
-                !overlapsX || std::abs(b.x - gb.x) > 2.0 * cap)
+            if (static_cast<int>(i) == g || !lineAbove(items[i].item.boxPx, gb, cap))
                 continue;
-            if (above < 0 || b.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
+            if (above < 0 || items[i].item.boxPx.y > items[static_cast<std::size_t>(above)].item.boxPx.y)
                 above = static_cast<int>(i);
         }
     }
@@ -988,13 +993,9 @@ int itemAbove(const std::vector<vizocr::TextItem>& all, const vizocr::TextItem& 
     const double cap = below.capHeightPx;
     int above = -1;
     for (std::size_t i = 0; i < all.size(); ++i) {
-        const cv::Rect b = all[i].boxPx;
-        const int gapPx = gb.y - (b.y + b.height);
-        const bool overlapsX = b.x < gb.x + gb.width && gb.x < b.x + b.width;
-        if (b == gb || gapPx < -0.3 * cap || gapPx > kMaxLineGapCaps * cap || !overlapsX ||
-            std::abs(b.x - gb.x) > 2.0 * cap)
+        if (all[i].boxPx == gb || !lineAbove(all[i].boxPx, gb, cap))
             continue;
-        if (above < 0 || b.y > all[static_cast<std::size_t>(above)].boxPx.y)
+        if (above < 0 || all[i].boxPx.y > all[static_cast<std::size_t>(above)].boxPx.y)
             above = static_cast<int>(i);
     }
     return above;
